@@ -1,0 +1,23 @@
+"""All settings in one class, read from the environment or `.env` (see `.env.example`)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SODIEM_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./data/sodiem.db"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    telegram_token: str = ""
+    admin_host: str = "127.0.0.1"
+    admin_port: int = 8000
+    demo_seed: int = 2026
+    data_dir: Path = Path("./data")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,53 @@
+"""SQLModel tables. Importing this package registers every table on `SQLModel.metadata`."""
+
+from models.audit import AuditEntry
+from models.people import (
+    ChatIdentity,
+    Enrolment,
+    Invite,
+    Staff,
+    StaffRole,
+    Student,
+    TeachingAssignment,
+)
+from models.records import (
+    Absence,
+    AbsenceMonthClosing,
+    ConductRating,
+    CorrectionRequest,
+    LockWindow,
+    ScoreEntry,
+)
+from models.school import (
+    CurriculumEntry,
+    Department,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Subject,
+    Term,
+)
+
+__all__ = [
+    "Absence",
+    "AbsenceMonthClosing",
+    "AuditEntry",
+    "ChatIdentity",
+    "ConductRating",
+    "CorrectionRequest",
+    "CurriculumEntry",
+    "Department",
+    "Enrolment",
+    "Invite",
+    "LockWindow",
+    "School",
+    "SchoolClass",
+    "SchoolYear",
+    "ScoreEntry",
+    "Staff",
+    "StaffRole",
+    "Student",
+    "Subject",
+    "TeachingAssignment",
+    "Term",
+]

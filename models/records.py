@@ -1,0 +1,109 @@
+"""What the book records: scores, absences, conduct, locks, corrections."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Text
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from models.types import TenthsDecimal, UtcDateTime
+
+
+class ScoreEntry(SQLModel, table=True):
+    """One cell of the book: a student's score in one column of one subject and term."""
+
+    __table_args__ = (UniqueConstraint("student_id", "subject_id", "term_id", "column"),)
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: int = Field(foreign_key="student.id", index=True)
+    class_id: int = Field(foreign_key="schoolclass.id", index=True)
+    subject_id: int = Field(foreign_key="subject.id", index=True)
+    term_id: int = Field(foreign_key="term.id", index=True)
+    column: str = Field(max_length=8)  # TX1..TX4, GK, CK
+    value: Decimal | None = Field(default=None, sa_type=TenthsDecimal)
+    mark: str | None = Field(default=None, max_length=4)  # CommentMark for comment subjects
+    entered_by_id: int = Field(foreign_key="staff.id")
+    entered_at: datetime = Field(sa_type=UtcDateTime)
+    corrected: bool = False
+
+    def display(self) -> str:
+        return self.mark if self.mark is not None else f"{self.value}".replace(".", ",")
+
+
+class Absence(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("student_id", "day", "session"),)
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: int = Field(foreign_key="student.id", index=True)
+    class_id: int = Field(foreign_key="schoolclass.id", index=True)
+    day: date = Field(index=True)
+    session: str = Field(max_length=8)  # models.types.Session
+    status: str = Field(max_length=2)  # AbsenceStatus
+    recorded_by_id: int = Field(foreign_key="staff.id")
+    recorded_at: datetime = Field(sa_type=UtcDateTime)
+    confirmed_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    confirmed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class AbsenceMonthClosing(SQLModel, table=True):
+    """A class's month of attendance closed: its unconfirmed absences became K."""
+
+    __table_args__ = (UniqueConstraint("class_id", "month"),)
+    id: int | None = Field(default=None, primary_key=True)
+    class_id: int = Field(foreign_key="schoolclass.id", index=True)
+    month: date  # first day of the month
+    closed_at: datetime = Field(sa_type=UtcDateTime)
+    closed_by_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class ConductRating(SQLModel, table=True):
+    """Kết quả rèn luyện of a term, entered by the GVCN."""
+
+    __table_args__ = (UniqueConstraint("student_id", "term_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: int = Field(foreign_key="student.id", index=True)
+    term_id: int = Field(foreign_key="term.id")
+    level: str = Field(max_length=16)
+    entered_by_id: int = Field(foreign_key="staff.id")
+    entered_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class LockWindow(SQLModel, table=True):
+    """A lock of part of the book, decided by HT/PHT and executed by the admin or HT.
+
+    Empty scope fields mean "all": a lock with only `term_id` locks the whole
+    term for every class and subject. `month` (first day) locks the attendance
+    of that month.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    year_id: int = Field(foreign_key="schoolyear.id", index=True)
+    term_id: int | None = Field(default=None, foreign_key="term.id")
+    month: date | None = None
+    class_id: int | None = Field(default=None, foreign_key="schoolclass.id")
+    subject_id: int | None = Field(default=None, foreign_key="subject.id")
+    reason: str = Field(default="", max_length=200)
+    decided_by_id: int = Field(foreign_key="staff.id")
+    executed_by_id: int = Field(foreign_key="staff.id")
+    starts_at: datetime = Field(sa_type=UtcDateTime)
+    lifted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    lifted_by_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class CorrectionRequest(SQLModel, table=True):
+    """A teacher's request to change a recorded score or absence (the correction procedure)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8)  # "score" or "absence"
+    score_entry_id: int | None = Field(default=None, foreign_key="scoreentry.id", index=True)
+    absence_id: int | None = Field(default=None, foreign_key="absence.id", index=True)
+    old_value: str = Field(max_length=8)
+    new_value: str = Field(max_length=8)
+    reason: str = Field(sa_type=Text)
+    requested_by_id: int = Field(foreign_key="staff.id")
+    requested_at: datetime = Field(sa_type=UtcDateTime)
+    approver_id: int | None = Field(default=None, foreign_key="staff.id")
+    status: str = Field(max_length=12, index=True)  # CorrectionStatus
+    decided_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    decision_reason: str = Field(default="", sa_type=Text)
+    witness_id: int | None = Field(default=None, foreign_key="staff.id")
+    applied_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -1,0 +1,77 @@
+"""The school's structure: years, terms, departments, subjects, classes."""
+
+from datetime import date
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+
+class School(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=200)
+    district: str = Field(default="", max_length=100)
+    province: str = Field(default="", max_length=100)
+    level: str = Field(default="THCS", max_length=8)
+    correction_needs_admin_confirmation: bool = False
+    correction_expiry_days: int = 14
+
+
+class SchoolYear(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    name: str = Field(max_length=16)  # "2026-2027"
+    start_date: date
+    end_date: date
+    circular: str = Field(default="tt22", max_length=16)
+    is_current: bool = False
+
+
+class Term(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("year_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    year_id: int = Field(foreign_key="schoolyear.id", index=True)
+    number: int  # 1 or 2
+    start_date: date
+    end_date: date
+
+
+class Department(SQLModel, table=True):
+    """Tổ chuyên môn. Its head is the member holding the TTCM role."""
+
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    name: str = Field(max_length=100)
+
+
+class Subject(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("school_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    code: str = Field(max_length=16)
+    name: str = Field(max_length=100)
+    kind: str = Field(max_length=8)  # SubjectKind
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    order: int = 0
+
+
+class CurriculumEntry(SQLModel, table=True):
+    """Periods per year of a subject in a grade; decides how many TX columns it has."""
+
+    __table_args__ = (UniqueConstraint("year_id", "grade", "subject_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    year_id: int = Field(foreign_key="schoolyear.id", index=True)
+    grade: int
+    subject_id: int = Field(foreign_key="subject.id")
+    periods_per_year: int
+
+
+class SchoolClass(SQLModel, table=True):
+    __tablename__ = "schoolclass"
+    __table_args__ = (UniqueConstraint("year_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    year_id: int = Field(foreign_key="schoolyear.id", index=True)
+    name: str = Field(max_length=16)
+    grade: int
+    homeroom_teacher_id: int | None = Field(default=None, foreign_key="staff.id")

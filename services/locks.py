@@ -1,0 +1,121 @@
+"""Lock windows: the principal decides, the admin (or the principal) executes.
+
+Every direct write path asks `score_lock` or `attendance_lock` first. An
+approved correction does not (the correction procedure is the way past a lock).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, or_, select
+
+from core.clock import Clock
+from models import LockWindow, SchoolClass, Subject, Term
+from models.types import Role
+from services import audit
+from services.errors import DomainError, Locked
+from services.permissions import require_any_role
+from services.school import get_or_fail
+
+DECIDERS = {Role.PRINCIPAL, Role.VICE_PRINCIPAL}
+EXECUTORS = {Role.ADMIN, Role.PRINCIPAL}
+
+
+@dataclass(frozen=True)
+class LockScope:
+    year_id: int
+    term_id: int | None = None
+    month: date | None = None  # first day of a month: locks that month's attendance
+    class_id: int | None = None
+    subject_id: int | None = None
+
+
+def _active(session: Session, now: datetime, year_id: int):
+    return select(LockWindow).where(LockWindow.year_id == year_id, LockWindow.starts_at <= now,
+                                    LockWindow.lifted_at.is_(None))
+
+
+def _matches(column, value):
+    return or_(column.is_(None), column == value)
+
+
+def score_lock(session: Session, now: datetime, year_id: int, term_id: int, class_id: int,
+               subject_id: int | None) -> LockWindow | None:
+    """The lock that forbids writing this term's cells (subject None: class-wide records)."""
+    query = _active(session, now, year_id).where(
+        _matches(LockWindow.term_id, term_id), LockWindow.month.is_(None),
+        _matches(LockWindow.class_id, class_id), _matches(LockWindow.subject_id, subject_id))
+    return session.exec(query.limit(1)).first()
+
+
+def attendance_lock(session: Session, now: datetime, year_id: int, term_id: int | None,
+                    class_id: int, day: date) -> LockWindow | None:
+    query = _active(session, now, year_id).where(
+        _matches(LockWindow.term_id, term_id), _matches(LockWindow.month, day.replace(day=1)),
+        _matches(LockWindow.class_id, class_id), LockWindow.subject_id.is_(None))
+    return session.exec(query.limit(1)).first()
+
+
+def describe(session: Session, lock: LockWindow) -> str:
+    parts = []
+    if lock.term_id:
+        parts.append(f"học kì {session.get(Term, lock.term_id).number}")
+    if lock.month:
+        parts.append(f"tháng {lock.month:%m/%Y}")
+    if lock.class_id:
+        parts.append(f"lớp {session.get(SchoolClass, lock.class_id).name}")
+    if lock.subject_id:
+        parts.append(f"môn {session.get(Subject, lock.subject_id).name}")
+    return "sổ điểm " + (", ".join(parts) if parts else "cả năm học")
+
+
+def refuse_if_locked(session: Session, lock: LockWindow | None) -> None:
+    if lock is not None:
+        raise Locked(f"Đã khóa {describe(session, lock)} từ {lock.starts_at:%d/%m/%Y}"
+                     f"{' (' + lock.reason + ')' if lock.reason else ''}. Muốn thay đổi, "
+                     "thầy/cô gửi yêu cầu sửa điểm để Ban giám hiệu duyệt.")
+
+
+def create_lock(session: Session, clock: Clock, *, executor_id: int, decided_by_id: int,
+                scope: LockScope, reason: str = "", starts_at: datetime | None = None,
+                via: str = "") -> LockWindow:
+    require_any_role(session, decided_by_id, DECIDERS, "quyết định khóa sổ")
+    require_any_role(session, executor_id, EXECUTORS, "thực hiện khóa sổ")
+    if scope.month is not None and scope.month.day != 1:
+        raise DomainError("Khóa theo tháng cần ngày đầu tháng (ví dụ 01/10/2026).")
+    if scope.term_id is not None:
+        get_or_fail(session, Term, scope.term_id, "học kì")
+    lock = LockWindow(year_id=scope.year_id, term_id=scope.term_id, month=scope.month,
+                      class_id=scope.class_id, subject_id=scope.subject_id, reason=reason,
+                      decided_by_id=decided_by_id, executed_by_id=executor_id,
+                      starts_at=starts_at or clock.now())
+    session.add(lock)
+    session.flush()
+    audit.append(session, clock, actor_id=executor_id, action="lock.create", entity="lock",
+                 entity_id=lock.id, new=_snapshot(lock), via=via)
+    session.commit()
+    return lock
+
+
+def lift_lock(session: Session, clock: Clock, *, executor_id: int, decided_by_id: int,
+              lock_id: int, via: str = "") -> LockWindow:
+    require_any_role(session, decided_by_id, DECIDERS, "quyết định mở sổ")
+    require_any_role(session, executor_id, EXECUTORS, "thực hiện mở sổ")
+    lock = get_or_fail(session, LockWindow, lock_id, "đợt khóa sổ")
+    if lock.lifted_at is not None:
+        raise DomainError(f"Đợt khóa này đã được mở từ {lock.lifted_at:%d/%m/%Y}.")
+    old = _snapshot(lock)
+    lock.lifted_at, lock.lifted_by_id = clock.now(), executor_id
+    session.add(lock)
+    audit.append(session, clock, actor_id=executor_id, action="lock.lift", entity="lock",
+                 entity_id=lock.id, old=old, new=_snapshot(lock) | {"decided_by": decided_by_id},
+                 via=via)
+    session.commit()
+    return lock
+
+
+def _snapshot(lock: LockWindow) -> dict:
+    return {"term_id": lock.term_id, "month": lock.month, "class_id": lock.class_id,
+            "subject_id": lock.subject_id, "reason": lock.reason,
+            "starts_at": lock.starts_at, "lifted_at": lock.lifted_at,
+            "decided_by": lock.decided_by_id}

@@ -1,0 +1,127 @@
+"""Entering a batch of scores: one class × subject × term × column, all or nothing."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from core.clock import Clock
+from grading.vocabulary import CommentMark
+from models import SchoolClass, ScoreEntry, Subject, Term
+from services import audit
+from services.errors import DomainError, InvalidBatch, InvalidValue, LineProblem
+from services.locks import refuse_if_locked, score_lock
+from services.permissions import require_assigned_teacher
+from services.school import columns_for, get_or_fail, roster
+from services.score_values import parse_score
+
+
+@dataclass(frozen=True)
+class ScoreBatch:
+    class_id: int
+    subject_id: int
+    term_id: int
+    column: str
+    values: Mapping[int, str]  # student id → what the teacher typed
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    school_class: SchoolClass
+    subject: Subject
+    term: Term
+    column: str
+
+
+def enter_scores(session: Session, clock: Clock, actor_id: int, batch: ScoreBatch,
+                 via: str = "") -> list[ScoreEntry]:
+    """Validate everything first, then write every score and its audit entry in one
+    transaction. Any refusal raises before anything is written."""
+    context = _check_context(session, clock, actor_id, batch)
+    parsed = _parse_values(session, context, batch)
+    now = clock.now()
+    entries = []
+    try:
+        for student_id, value in parsed.items():
+            entry = _new_entry(batch, student_id, value, actor_id, now)
+            session.add(entry)
+            entries.append(entry)
+        session.flush()
+        changes = [audit.Change("score.enter", "score", entry.id, None, _snapshot(entry, context))
+                   for entry in entries]
+        audit.append_many(session, clock, actor_id=actor_id, changes=changes, via=via)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return entries
+
+
+def _new_entry(batch: ScoreBatch, student_id: int, value, actor_id: int, now) -> ScoreEntry:
+    is_mark = isinstance(value, CommentMark)
+    return ScoreEntry(student_id=student_id, class_id=batch.class_id,
+                      subject_id=batch.subject_id, term_id=batch.term_id, column=batch.column,
+                      value=None if is_mark else value, mark=str(value) if is_mark else None,
+                      entered_by_id=actor_id, entered_at=now)
+
+
+def _check_context(session: Session, clock: Clock, actor_id: int,
+                   batch: ScoreBatch) -> BatchContext:
+    school_class = get_or_fail(session, SchoolClass, batch.class_id, "lớp")
+    subject = get_or_fail(session, Subject, batch.subject_id, "môn học")
+    term = get_or_fail(session, Term, batch.term_id, "học kì")
+    if term.year_id != school_class.year_id:
+        raise DomainError(f"Học kì đã chọn không thuộc năm học của lớp {school_class.name}.")
+    require_assigned_teacher(session, actor_id, school_class, subject)
+    refuse_if_locked(session, score_lock(session, clock.now(), school_class.year_id, term.id,
+                                         school_class.id, subject.id))
+    columns = columns_for(session, subject, school_class)
+    column = batch.column.strip().upper()
+    if column not in columns:
+        raise InvalidValue(f"Môn {subject.name} khối {school_class.grade} không có cột "
+                           f"“{batch.column}”. Các cột của môn: {', '.join(columns)}.")
+    if not batch.values:
+        raise InvalidValue("Chưa có điểm nào trong tin nhắn. Gửi ít nhất một điểm.")
+    return BatchContext(school_class, subject, term, column)
+
+
+def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) -> dict:
+    students = {line.student.id: line for line in roster(session, batch.class_id)}
+    existing = _existing(session, context, list(batch.values))
+    problems: list[LineProblem] = []
+    parsed = {}
+    for student_id, raw in batch.values.items():
+        line = students.get(student_id)
+        label = f"{line.roll_number}. {line.student.full_name}" if line else f"HS mã {student_id}"
+        if line is None:
+            problems.append(LineProblem(label, f"không có trong danh sách lớp "
+                                               f"{context.school_class.name} hiện nay."))
+            continue
+        if student_id in existing:
+            problems.append(LineProblem(label, f"đã có điểm {context.column} = "
+                                               f"{existing[student_id].display()}; muốn đổi "
+                                               "phải gửi yêu cầu sửa điểm."))
+            continue
+        try:
+            parsed[student_id] = parse_score(raw, context.subject.kind)
+        except InvalidValue as error:
+            problems.append(LineProblem(label, error.message))
+    if problems:
+        raise InvalidBatch(f"Chưa lưu điểm nào: {len(problems)} dòng cần sửa "
+                           f"(lớp {context.school_class.name}, {context.subject.name}, "
+                           f"{context.column}).", problems)
+    return parsed
+
+
+def _existing(session: Session, context: BatchContext, student_ids: list[int]) -> dict:
+    rows = session.exec(select(ScoreEntry).where(
+        ScoreEntry.subject_id == context.subject.id, ScoreEntry.term_id == context.term.id,
+        ScoreEntry.column == context.column, ScoreEntry.student_id.in_(student_ids))).all()
+    return {row.student_id: row for row in rows}
+
+
+def _snapshot(entry: ScoreEntry, context: BatchContext) -> dict:
+    return {"student_id": entry.student_id, "class": context.school_class.name,
+            "subject": context.subject.code, "term": context.term.number,
+            "column": entry.column, "value": entry.display()}
+
