@@ -1,0 +1,61 @@
+"""The web process `sodiem serve` starts: a status page saying what exists and what to do next.
+
+The full admin panel (sign-in, import, invites, locks…) is a separate piece of
+work; until it lands this page is honest about what the running system has.
+"""
+
+from html import escape
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from core.config import Settings
+from models import AuditEntry, School, SchoolClass, ScoreEntry, Staff, Student
+from services import audit
+
+
+def create_app(engine: Engine, settings: Settings) -> FastAPI:
+    app = FastAPI(title="Sổ điểm điện tử", docs_url=None, redoc_url=None)
+
+    @app.get("/healthz")
+    def health() -> dict:
+        with Session(engine) as session:
+            session.exec(select(1)).one()
+        return {"status": "ok"}
+
+    @app.get("/", response_class=HTMLResponse)
+    def status() -> str:
+        with Session(engine) as session:
+            return _page(session, settings)
+
+    return app
+
+
+def _count(session: Session, model) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def _page(session: Session, settings: Settings) -> str:
+    school = session.exec(select(School).limit(1)).first()
+    chain = audit.verify(session)
+    rows = [("Trường", school.name if school else "(chưa có)"),
+            ("Giáo viên, nhân viên", _count(session, Staff)),
+            ("Lớp", _count(session, SchoolClass)), ("Học sinh", _count(session, Student)),
+            ("Điểm đã nhập", _count(session, ScoreEntry)),
+            ("Bản ghi nhật ký", _count(session, AuditEntry)),
+            ("Nhật ký", chain.message())]
+    table = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
+                    for k, v in rows)
+    bot = ("Đã có mã bot Telegram." if settings.telegram_token else
+           "Chưa có mã bot Telegram: đặt SODIEM_TELEGRAM_TOKEN trong tệp .env "
+           "(xem .env.example) để bật bot.")
+    return f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sổ điểm điện tử</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}}
+th{{text-align:left;padding:.3rem 1rem .3rem 0}}</style></head><body>
+<h1>Sổ gọi tên và ghi điểm điện tử</h1><table>{table}</table>
+<h2>Việc tiếp theo</h2><ul><li>{escape(bot)}</li>
+<li>Kiểm tra nhật ký bằng lệnh <code>sodiem audit-verify</code>.</li></ul></body></html>"""

@@ -1,0 +1,84 @@
+"""Every database test runs on SQLite and on a real PostgreSQL.
+
+Each test gets its own fresh copy of a small seeded demo school: a copied
+SQLite file, or a PostgreSQL database cloned from a template created once per
+run. PostgreSQL runs are skipped, with the reason shown, when
+SODIEM_TEST_POSTGRES_URL is unset; CI sets it.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from sqlmodel import Session
+
+from core.clock import VN_TZ, FixedClock
+from services.demo_school import DemoSchool, build_demo_school
+from tests.databases import PostgresFactory, SqliteFactory, postgres_admin_url, seeded_template
+
+CLASSES_PER_GRADE, CLASS_SIZE = 1, 40
+
+
+def _seed(engine) -> DemoSchool:
+    with Session(engine, expire_on_commit=False) as session:
+        return build_demo_school(session, seed=7, classes_per_grade=CLASSES_PER_GRADE,
+                                 class_size=CLASS_SIZE)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    factory = SqliteFactory(tmp_path_factory.mktemp("sqlite"))
+    path, engine = factory.create()
+    demo = seeded_template(engine, _seed)
+    return factory, path, demo
+
+
+@pytest.fixture(scope="session")
+def postgres_template():
+    url = postgres_admin_url()
+    if url is None:
+        pytest.skip("SODIEM_TEST_POSTGRES_URL chưa đặt: bỏ qua các phép thử trên PostgreSQL")
+    factory = PostgresFactory(url)
+    name, engine = factory.create()
+    demo = seeded_template(engine, _seed)
+    yield factory, name, demo
+    factory.drop_all()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def db(request, backend) -> Iterator[tuple]:
+    """(engine, demo) for a fresh copy of the seeded school on the chosen backend."""
+    if backend == "sqlite":
+        factory, path, demo = request.getfixturevalue("sqlite_template")
+        _, engine = factory.create(template=path)
+        yield engine, demo
+        engine.dispose()
+    else:
+        factory, template, demo = request.getfixturevalue("postgres_template")
+        name, engine = factory.create(template=template)
+        yield engine, demo
+        engine.dispose()
+        factory.drop(name)
+
+
+@pytest.fixture
+def session(db) -> Iterator[Session]:
+    engine, _ = db
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def school(db) -> DemoSchool:
+    return db[1]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """Friday 20 November 2026, 10:00 in Hà Nội time: inside term I."""
+    return FixedClock(datetime(2026, 11, 20, 10, 0, tzinfo=VN_TZ))
