@@ -11,7 +11,7 @@ from services import audit
 from services.demo_school import (
     build_demo_school,
     demo_exists,
-    fill_first_term,
+    fill_scores,
     record_demo_absences,
 )
 
@@ -45,7 +45,7 @@ def demo(database_url: str = typer.Option(None), seed: int = typer.Option(None),
                                    classes_per_grade, class_size)
         typer.echo(f"Đã tạo trường mẫu: {len(school.class_ids)} lớp.")
         if with_scores:
-            batches = fill_first_term(session, school)
+            batches = fill_scores(session, school)
             absences = record_demo_absences(session, school)
             typer.echo(f"Đã nhập sẵn {batches} lượt điểm học kì I và {absences} lượt vắng.")
 

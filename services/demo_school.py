@@ -252,17 +252,20 @@ def build_demo_school(session: Session, seed: int = 2026, classes_per_grade: int
     return _Builder(session, seed, classes_per_grade, class_size).build(school_code)
 
 
-def fill_first_term(session: Session, demo: DemoSchool, seed: int = 2026,
-                    columns: tuple[str, ...] = ("TX1", "TX2", "GK"),
-                    share: float = 0.8) -> int:
-    """Enter some columns of term I for `share` of the teaching assignments, through
+ALL_COLUMNS = ("TX1", "TX2", "TX3", "TX4", "GK", "CK")
+
+
+def fill_scores(session: Session, demo: DemoSchool, seed: int = 2026,
+                columns: tuple[str, ...] = ("TX1", "TX2", "GK"), share: float = 0.8,
+                term: int = 1, class_ids: list[int] | None = None) -> int:
+    """Enter some columns of a term for `share` of the teaching assignments, through
     the score service as the assigned teachers; returns the number of batches."""
-    rng = random.Random(seed + 1)
+    rng = random.Random(seed + term)
     clock = FixedClock(datetime.combine(date(2026, 11, 14), time(14, 0), VN_TZ))
-    term_id, batches = demo.term_ids[1], 0
+    term_id, batches = demo.term_ids[term], 0
     ability: dict[int, float] = {}
     for (class_id, subject_id), teacher_id in sorted(demo.teacher_of.items()):
-        if rng.random() > share:
+        if rng.random() > share or (class_ids is not None and class_id not in class_ids):
             continue
         school_class, subject = session.get(SchoolClass, class_id), session.get(Subject, subject_id)
         lines = roster(session, class_id)

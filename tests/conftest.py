@@ -6,6 +6,7 @@ run. PostgreSQL runs are skipped, with the reason shown, when
 SODIEM_TEST_POSTGRES_URL is unset; CI sets it.
 """
 
+import os
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -36,6 +37,8 @@ def sqlite_template(tmp_path_factory):
 @pytest.fixture(scope="session")
 def postgres_template():
     url = postgres_admin_url()
+    if url is None and os.environ.get("SODIEM_REQUIRE_POSTGRES"):
+        pytest.fail("SODIEM_REQUIRE_POSTGRES is set but SODIEM_TEST_POSTGRES_URL is not")
     if url is None:
         pytest.skip("SODIEM_TEST_POSTGRES_URL chưa đặt: bỏ qua các phép thử trên PostgreSQL")
     factory = PostgresFactory(url)

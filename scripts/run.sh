@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Install into ./.venv and run the product on the embedded default:
+# SQLite under ./data/, the demo school seeded when the database is empty.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e .
+.venv/bin/sodiem demo
+exec .venv/bin/sodiem serve "$@"
