@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from grading.rounding import round_half_up
@@ -95,6 +96,11 @@ class StudentReport:
     promotion: Promotion = Promotion(PromotionStatus.INCOMPLETE)
 
 
+@lru_cache(maxsize=8)
+def _columns(regular_count: int) -> tuple[str, ...]:
+    return (*(f"TX{i}" for i in range(1, regular_count + 1)), "GK", "CK")
+
+
 def weighted_term_average(regular: Sequence[Decimal], midterm: Decimal, final: Decimal) -> Decimal:
     """(ΣĐĐGtx + 2·ĐĐGgk + 3·ĐĐGck) / (số ĐĐGtx + 5), rounded half-up."""
     total = sum(regular, Decimal(0)) + 2 * midterm + 3 * final
@@ -121,22 +127,22 @@ class Circular(ABC):
     def regular_count(self, subject: SubjectSpec) -> int: ...
 
     def columns(self, subject: SubjectSpec) -> tuple[str, ...]:
-        regular = tuple(f"TX{i}" for i in range(1, self.regular_count(subject) + 1))
-        return (*regular, "GK", "CK")
+        return _columns(self.regular_count(subject))
 
     # ---- subject results -------------------------------------------------
     def term_subject_result(self, subject: SubjectSpec, scores: Mapping[str, Score],
                             term: int) -> Computed[Score]:
         columns = self.columns(subject)
-        missing = tuple(f"{subject.name} {TERM_LABEL[term]}: {c}" for c in columns
-                        if scores.get(c) is None)
-        if missing:
-            return Computed(None, missing)
+        try:
+            values = [scores[c] for c in columns]
+        except KeyError:
+            values = None
+        if values is None or None in values:
+            return Computed(None, tuple(f"{subject.name} {TERM_LABEL[term]}: {c}"
+                                        for c in columns if scores.get(c) is None))
         if subject.kind == SubjectKind.COMMENT:
-            return Computed(self.comment_term_mark([scores[c] for c in columns]))
-        regular = [Decimal(scores[c]) for c in columns[:-2]]
-        return Computed(weighted_term_average(regular, Decimal(scores["GK"]),
-                                              Decimal(scores["CK"])))
+            return Computed(self.comment_term_mark(values))
+        return Computed(weighted_term_average(values[:-2], values[-2], values[-1]))
 
     @abstractmethod
     def comment_term_mark(self, marks: Sequence[Score]) -> CommentMark: ...

@@ -62,8 +62,9 @@ CONDUCT_YEAR: Mapping[tuple[str, str], str] = {
     (GOOD, FAIL): FAIL, (FAIR, FAIL): FAIL, (PASS, FAIL): FAIL, (FAIL, FAIL): FAIL,
 }
 
-FLOOR = {GOOD: Decimal("6.5"), FAIR: Decimal("5.0")}
 D = Decimal
+EIGHT, SIX_FIVE, FIVE, THREE_FIVE = D("8.0"), D("6.5"), D("5.0"), D("3.5")
+FLOOR = {GOOD: SIX_FIVE, FAIR: FIVE}
 
 
 class Adjustment(StrEnum):
@@ -107,16 +108,20 @@ class Tt22(Circular):
         actual = base_level(results)
         if self.adjustment == Adjustment.NONE:
             return actual
-        would_be = self._would_be_level(results)
+        would_be = self._would_be_level(results, actual)
         if would_be is None or LEVELS.index(actual) - LEVELS.index(would_be) < 2:
             return actual
         if self.adjustment == Adjustment.ACTUAL_PLUS_ONE:
             return LEVELS[LEVELS.index(actual) - 1]
         return LEVELS[LEVELS.index(would_be) + 1]
 
-    def _would_be_level(self, results: Sequence[tuple[SubjectSpec, Score]]) -> str | None:
-        """The best of Tốt/Khá reachable by fixing exactly one subject, if any."""
+    def _would_be_level(self, results: Sequence[tuple[SubjectSpec, Score]],
+                        actual: str) -> str | None:
+        """The best of Tốt/Khá, at least two levels above `actual`, reachable by fixing
+        exactly one subject; None when there is none."""
         for target in (GOOD, FAIR):
+            if LEVELS.index(actual) - LEVELS.index(target) < 2:
+                continue
             for index, (subject, value) in enumerate(results):
                 raised = _raised(subject, value, target, self.comment_subject_counts)
                 if raised is None:
@@ -144,18 +149,21 @@ def _raised(subject: SubjectSpec, value: Score, target: str,
 
 
 def base_level(results: Sequence[tuple[SubjectSpec, Score]]) -> str:
-    """Điều 9.2 without the 9.3 adjustment."""
-    scored = [v for s, v in results if s.kind == SubjectKind.SCORED]
-    comment_fails = sum(1 for s, v in results
-                        if s.kind == SubjectKind.COMMENT and v == CommentMark.FAIL)
-
-    def at_least(threshold: str) -> int:
-        return sum(1 for v in scored if v >= D(threshold))
-
-    if comment_fails == 0 and all(v >= D("6.5") for v in scored) and at_least("8.0") >= 6:
+    """Điều 9.2 without the 9.3 adjustment (one pass over the subjects: it runs often)."""
+    comment_fails = above_8 = above_65 = above_5 = 0
+    lowest = D(10)
+    for subject, value in results:
+        if subject.kind == SubjectKind.COMMENT:
+            comment_fails += value == CommentMark.FAIL
+            continue
+        lowest = min(lowest, value)
+        above_8 += value >= EIGHT
+        above_65 += value >= SIX_FIVE
+        above_5 += value >= FIVE
+    if comment_fails == 0 and lowest >= SIX_FIVE and above_8 >= 6:
         return GOOD
-    if comment_fails == 0 and all(v >= D("5.0") for v in scored) and at_least("6.5") >= 6:
+    if comment_fails == 0 and lowest >= FIVE and above_65 >= 6:
         return FAIR
-    if comment_fails <= 1 and at_least("5.0") >= 6 and all(v >= D("3.5") for v in scored):
+    if comment_fails <= 1 and above_5 >= 6 and lowest >= THREE_FIVE:
         return PASS
     return FAIL

@@ -6,7 +6,9 @@ callers — bot views, digests, printing — never name a circular themselves.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
+from sqlalchemy import Integer, String, cast, func, literal, type_coerce
 from sqlmodel import Session, select
 
 from grading.base import StudentRecord, StudentReport, SubjectRecord, SubjectSpec
@@ -23,6 +25,9 @@ from models import (
 )
 from services.absences import absence_counts
 from services.school import circular_of, get_or_fail, roster
+
+TENTHS = [(Decimal(n) / 10).quantize(Decimal("0.1")) for n in range(101)]
+MARKS = {m.value: m for m in CommentMark}
 
 
 @dataclass(frozen=True)
@@ -66,16 +71,31 @@ def class_report(session: Session, class_id: int,
 
 
 def _scores(session: Session, year_id: int, student_ids: list[int]) -> dict:
-    """student → subject → term number → column → value."""
-    result: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
-    rows = session.exec(select(ScoreEntry, Term.number)
-                        .join(Term, Term.id == ScoreEntry.term_id)
-                        .where(Term.year_id == year_id,
-                               ScoreEntry.student_id.in_(student_ids))).all()
-    for entry, term_number in rows:
-        value = CommentMark(entry.mark) if entry.mark is not None else entry.value
-        result[entry.student_id][entry.subject_id][term_number][entry.column] = value
+    """student → subject → term number → column → value.
+
+    The cells of one student × subject × term come back as one string
+    ("TX1:85,GK:70,CK:CĐ", values in tenths): a whole district is over a million
+    cells, and one row per cell costs more than the grading itself.
+    """
+    result: dict = defaultdict(lambda: defaultdict(dict))
+    tenths = cast(type_coerce(ScoreEntry.value, Integer), String)
+    cell = ScoreEntry.column + literal(":") + func.coalesce(tenths, ScoreEntry.mark)
+    query = (select(ScoreEntry.student_id, ScoreEntry.subject_id, Term.number,
+                    func.aggregate_strings(cell, ","))
+             .join(Term, Term.id == ScoreEntry.term_id)
+             .where(Term.year_id == year_id, ScoreEntry.student_id.in_(student_ids))
+             .group_by(ScoreEntry.student_id, ScoreEntry.subject_id, Term.number))
+    for student_id, subject_id, term_number, cells in session.connection().execute(query):
+        result[student_id][subject_id][term_number] = _parse_cells(cells)
     return result
+
+
+def _parse_cells(cells: str) -> dict:
+    parsed = {}
+    for piece in cells.split(","):
+        column, _, value = piece.partition(":")
+        parsed[column] = TENTHS[int(value)] if value[0].isdigit() else MARKS[value]
+    return parsed
 
 
 def _conduct(session: Session, year_id: int, student_ids: list[int]) -> dict:
