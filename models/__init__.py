@@ -16,6 +16,8 @@ from models.records import (
     ConductRating,
     CorrectionRequest,
     LockWindow,
+    PendingAction,
+    ProcessedUpdate,
     ScoreEntry,
 )
 from models.school import (
@@ -40,6 +42,8 @@ __all__ = [
     "Enrolment",
     "Invite",
     "LockWindow",
+    "PendingAction",
+    "ProcessedUpdate",
     "School",
     "SchoolClass",
     "SchoolYear",

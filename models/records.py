@@ -107,3 +107,30 @@ class CorrectionRequest(SQLModel, table=True):
     decision_reason: str = Field(default="", sa_type=Text)
     witness_id: int | None = Field(default=None, foreign_key="staff.id")
     applied_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class PendingAction(SQLModel, table=True):
+    """A preview waiting for the user's Xác nhận / Hủy, kept in the database so that a
+    restart mid-conversation loses nothing. Buttons carry only `token`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=16, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    kind: str = Field(max_length=16)  # "scores", "absences"
+    payload: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    status: str = Field(default="pending", max_length=12)  # pending/confirmed/cancelled/expired
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """An incoming update already handled: Telegram retries must not act twice."""
+
+    __table_args__ = (UniqueConstraint("channel", "update_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    update_key: str = Field(max_length=64)
+    at: datetime = Field(sa_type=UtcDateTime)

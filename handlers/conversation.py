@@ -1,0 +1,105 @@
+"""The entry point every transport calls: one incoming event in, replies out."""
+
+from sqlmodel import Session
+
+from core.clock import Clock
+from handlers import texts
+from handlers.absence_entry import confirm_absences_preview, preview_absences
+from handlers.context import Context
+from handlers.events import Incoming, Reply
+from handlers.parse import is_absence_message
+from handlers.score_entry import confirm_scores, preview_scores
+from handlers.views import LEADERS, class_list, my_progress, results
+from models import Staff
+from services import pending
+from services.errors import DomainError
+from services.linking import identify, redeem_invite, unlink
+from services.permissions import roles_of
+
+COMMANDS = {"help": lambda ctx, args: [Reply(texts.HELP)], "lop": class_list,
+            "tiendo": my_progress, "ketqua": results}
+CONFIRMERS = {"scores": confirm_scores, "absences": confirm_absences_preview}
+
+
+def handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
+    if event.update_key and not pending.first_time(session, clock, event.channel,
+                                                   event.update_key):
+        return []
+    text = event.text.strip()
+    command, args = _command(text)
+    if command == "start" and args:
+        return _link(session, clock, event, args)
+    staff = identify(session, event.channel, event.user_id)
+    if staff is None:
+        return [Reply(texts.UNKNOWN_CHAT)]
+    ctx = Context(session, clock, staff, event.channel, event.chat_id, event.update_key,
+                  event.user_id)
+    if event.button_data:
+        return on_button(ctx, event.button_data)
+    if command:
+        return _on_command(ctx, command, args)
+    if text in ("1", "2"):
+        return _numbered_choice(ctx, text)
+    if is_absence_message(text):
+        return preview_absences(ctx, text)
+    if len(text.splitlines()) < 2 and ":" not in text:
+        return [Reply(texts.DONT_UNDERSTAND)]
+    return preview_scores(ctx, text)
+
+
+def _command(text: str) -> tuple[str | None, str]:
+    if not text.startswith("/"):
+        return None, ""
+    head, _, args = text[1:].partition(" ")
+    return head.split("@")[0].lower(), args.strip()
+
+
+def _link(session: Session, clock: Clock, event: Incoming, code: str) -> list[Reply]:
+    try:
+        staff = redeem_invite(session, clock, code, event.channel, event.user_id, event.chat_id)
+    except DomainError as error:
+        return [Reply(error.message)]
+    return [Reply(texts.LINKED.format(name=staff.full_name), commands=menu(session, staff))]
+
+
+def menu(session: Session, staff: Staff) -> list[tuple[str, str]]:
+    leader = roles_of(session, staff.id) & LEADERS
+    return texts.LEADER_COMMANDS if leader else texts.TEACHER_COMMANDS
+
+
+def _on_command(ctx: Context, command: str, args: str) -> list[Reply]:
+    if command == "start":
+        return [Reply(texts.WELCOME_BACK.format(name=ctx.staff.full_name),
+                      commands=menu(ctx.session, ctx.staff))]
+    if command == "huylienket":
+        done = unlink(ctx.session, ctx.clock, ctx.channel, ctx.user_id)
+        return [Reply(texts.UNLINKED if done else texts.NOT_LINKED, commands=[])]
+    action = COMMANDS.get(command)
+    if action is None:
+        return [Reply(f"Không có lệnh /{command}. Gõ /help để xem các lệnh.")]
+    try:
+        return action(ctx, args)
+    except DomainError as error:
+        return [Reply(error.message)]
+
+
+def on_button(ctx: Context, data: str) -> list[Reply]:
+    verb, _, token = data.partition(":")
+    try:
+        claimed = pending.claim(ctx.session, ctx.clock, token, ctx.staff.id)
+    except DomainError as error:
+        return [Reply(error.message)]
+    if verb == "no":
+        pending.close(ctx.session, ctx.clock, claimed.action, "cancelled")
+        return [Reply(texts.CANCELLED, replace_original=True)]
+    if verb != "ok":
+        return [Reply("Nút không hợp lệ.")]
+    return CONFIRMERS[claimed.action.kind](ctx, claimed)
+
+
+def _numbered_choice(ctx: Context, digit: str) -> list[Reply]:
+    """For transports without buttons: "1" confirms, "2" cancels the latest preview."""
+    action = pending.latest_pending(ctx.session, ctx.staff.id, ctx.chat_id)
+    if action is None:
+        return [Reply(texts.NOTHING_PENDING)]
+    return on_button(ctx, f"{'ok' if digit == '1' else 'no'}:{action.token}")
