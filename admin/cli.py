@@ -71,11 +71,20 @@ def serve(database_url: str = typer.Option(None), host: str = typer.Option(None)
     engine = _engine(database_url)
     migrate(engine)
     host, port = host or settings.admin_host, port or settings.admin_port
-    if not settings.telegram_token:
+    telegram = None
+    if settings.telegram_token:
+        from bot.telegram_adapter import build_application
+        from core.clock import SystemClock
+
+        telegram = build_application(settings.telegram_token, engine, SystemClock(),
+                                     base_url=settings.telegram_api_url or None)
+        typer.echo(f"Bot Telegram chạy ở chế độ {settings.telegram_mode}.")
+    else:
         typer.echo("Chưa có SODIEM_TELEGRAM_TOKEN: bot Telegram chưa chạy. Sao chép "
                    ".env.example thành .env và điền mã bot lấy từ @BotFather.")
     typer.echo(f"Mở http://{host}:{port}/ để xem trạng thái hệ thống. Nhấn Ctrl+C để dừng.")
-    uvicorn.run(create_app(engine, settings), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(engine, settings, telegram), host=host, port=port,
+                log_level="warning")
 
 
 def main() -> None:  # pragma: no cover

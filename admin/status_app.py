@@ -10,14 +10,26 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
+from telegram.ext import Application
 
+from bot.webhook import add_webhook_route, telegram_running
 from core.config import Settings
 from models import AuditEntry, School, SchoolClass, ScoreEntry, Staff, Student
 from services import audit
 
 
-def create_app(engine: Engine, settings: Settings) -> FastAPI:
-    app = FastAPI(title="Sổ điểm điện tử", docs_url=None, redoc_url=None)
+def create_app(engine: Engine, settings: Settings, telegram: Application | None = None) -> FastAPI:
+    """The web process; with a Telegram application it also runs the bot (polling in the
+    background, or the webhook route), so one process serves both."""
+    lifespan = None
+    if telegram is not None:
+        def lifespan(_app):
+            return telegram_running(telegram, settings.telegram_mode,
+                                    settings.telegram_webhook_url,
+                                    settings.telegram_webhook_secret)
+    app = FastAPI(title="Sổ điểm điện tử", docs_url=None, redoc_url=None, lifespan=lifespan)
+    if telegram is not None and settings.telegram_mode == "webhook":
+        add_webhook_route(app, telegram, settings.telegram_webhook_secret)
 
     @app.get("/healthz")
     def health() -> dict:
@@ -48,7 +60,7 @@ def _page(session: Session, settings: Settings) -> str:
             ("Nhật ký", chain.message())]
     table = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>"
                     for k, v in rows)
-    bot = ("Đã có mã bot Telegram." if settings.telegram_token else
+    bot = ("Bot Telegram đang chạy." if settings.telegram_token else
            "Chưa có mã bot Telegram: đặt SODIEM_TELEGRAM_TOKEN trong tệp .env "
            "(xem .env.example) để bật bot.")
     return f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">

@@ -12,6 +12,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./data/sodiem.db"
     timezone: str = "Asia/Ho_Chi_Minh"
     telegram_token: str = ""
+    telegram_mode: str = "polling"  # or "webhook"
+    telegram_webhook_url: str = ""  # public https base URL, for webhook mode
+    telegram_webhook_secret: str = ""
+    telegram_api_url: str = ""  # another Bot API server (a local one, or the test emulator)
     admin_host: str = "127.0.0.1"
     admin_port: int = 8000
     demo_seed: int = 2026

@@ -1,0 +1,146 @@
+// Starts telegram-test-api on 127.0.0.1:<port> with the fixes python-telegram-bot 22 needs.
+// Known gaps of 4.2.1 patched here: getMe lacks is_bot; bot message dates are in
+// milliseconds; callback updates lack chat_instance; editMessageText/answerCallbackQuery
+// return null; setMyCommands, sendDocument are unknown; getUpdates ignores offset/timeout.
+// Test-only routes under /test/ let the tests inspect and provoke things (429, redelivery).
+'use strict';
+const express = require('express');
+const routesModule = require('telegram-test-api/lib/routes/index');
+const { TelegramServer } = require('telegram-test-api/lib/telegramServer');
+
+const port = Number(process.argv[2] || 9000);
+const commands = {};      // token -> chat id -> commands
+const documents = [];     // documents the bot sent
+let throttle = {};        // token -> number of sends still to refuse with 429
+let confirmedOffset = {}; // token -> highest update id the bot confirmed
+
+const seconds = (ms) => Math.floor(ms / 1000);
+const origFormat = TelegramServer.formatUpdate;
+TelegramServer.formatUpdate = (update) => {
+  const formatted = origFormat(update);
+  if (formatted.callback_query) {
+    formatted.callback_query.chat_instance = String(formatted.callback_query.from.id);
+    const msg = formatted.callback_query.message;
+    if (msg && msg.date > 1e11) msg.date = seconds(msg.date);
+  }
+  return formatted;
+};
+const origAddBot = TelegramServer.prototype.addBotMessage;
+TelegramServer.prototype.addBotMessage = function addBotMessage(raw, token) {
+  const msg = origAddBot.call(this, raw, token);
+  msg.date = seconds(msg.date);
+  msg.from = { id: 666, is_bot: true, first_name: 'Sổ điểm', username: 'SoDiemBot' };
+  return msg;
+};
+
+function botMessage(server, body) {
+  return server.storage.botMessages.find((u) => String(u.messageId) === String(body.message_id)
+    && String(u.message.chat_id) === String(body.chat_id));
+}
+
+function formatted(update) {
+  const m = update.message;
+  return { ...m, message_id: update.messageId, date: seconds(update.time),
+    chat: { id: Number(m.chat_id), type: 'private', first_name: 'Bot' },
+    from: { id: 666, is_bot: true, first_name: 'Sổ điểm' } };
+}
+
+function tooMany(token, res) {
+  if ((throttle[token] || 0) > 0) {
+    throttle[token] -= 1;
+    res.status(429).json({ ok: false, error_code: 429,
+      description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    return true;
+  }
+  return false;
+}
+
+function patches(app, server) {
+  const ok = (res, result) => res.json({ ok: true, result });
+  app.all('/bot:token/getMe', (req, res) => ok(res, { id: 666, is_bot: true,
+    first_name: 'Sổ điểm', username: 'SoDiemBot', can_join_groups: false,
+    can_read_all_group_messages: false, supports_inline_queries: false }));
+  app.all('/bot:token/getUpdates', express.json(), express.urlencoded({ extended: true }),
+    async (req, res) => {
+      const token = req.params.token;
+      const body = { ...req.query, ...req.body };
+      const offset = Number(body.offset || 0);
+      if (offset) confirmedOffset[token] = offset;
+      const timeout = Math.min(Number(body.timeout || 0), 5) * 1000;
+      const started = Date.now();
+      const pending = () => server.storage.userMessages.filter((u) => u.botToken === token
+        && u.updateId >= (confirmedOffset[token] || 0) && !u.delivered);
+      while (pending().length === 0 && Date.now() - started < timeout) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const updates = pending();
+      updates.forEach((u) => { u.delivered = true; u.isRead = true; });
+      ok(res, updates.map((u) => TelegramServer.formatUpdate(u)));
+    });
+  app.all('/bot:token/sendMessage', express.json(), express.urlencoded({ extended: true }),
+    (req, res) => {
+      if (tooMany(req.params.token, res)) return;
+      ok(res, server.addBotMessage(req.body, req.params.token));
+    });
+  app.all('/bot:token/editMessageText', express.json(), express.urlencoded({ extended: true }),
+    (req, res) => {
+      const body = TelegramServer.normalizeMessage(req.body);
+      const update = botMessage(server, body);
+      if (!update) return res.status(400).json({ ok: false, error_code: 400,
+        description: 'Bad Request: message to edit not found' });
+      update.message = { ...update.message, text: body.text,
+        reply_markup: body.reply_markup || undefined };
+      update.edited = (update.edited || 0) + 1;
+      ok(res, formatted(update));
+    });
+  app.all('/bot:token/editMessageReplyMarkup', express.json(), (req, res) => {
+    const body = TelegramServer.normalizeMessage(req.body);
+    const update = botMessage(server, body);
+    if (update) update.message = { ...update.message, reply_markup: body.reply_markup };
+    ok(res, update ? formatted(update) : true);
+  });
+  app.all('/bot:token/answerCallbackQuery', (req, res) => ok(res, true));
+  app.all('/bot:token/setMyCommands', express.json(), (req, res) => {
+    const scope = typeof req.body.scope === 'string' ? JSON.parse(req.body.scope) : req.body.scope;
+    const cmds = typeof req.body.commands === 'string' ? JSON.parse(req.body.commands)
+      : req.body.commands;
+    commands[req.params.token] = commands[req.params.token] || {};
+    commands[req.params.token][scope && scope.chat_id ? scope.chat_id : 'default'] = cmds;
+    ok(res, true);
+  });
+  app.all('/bot:token/deleteMyCommands', (req, res) => ok(res, true));
+  app.all('/bot:token/sendDocument', express.raw({ type: '*/*', limit: '50mb' }), (req, res) => {
+    const raw = req.body.toString('latin1');
+    const chat = /name="chat_id"\r\n\r\n([^\r]+)/.exec(raw);
+    const file = /filename="([^"]+)"/.exec(raw);
+    const caption = /name="caption"\r\n\r\n([^\r]*)/.exec(raw);
+    const doc = { chat_id: chat ? chat[1] : null, file_name: file ? file[1] : null,
+      caption: caption ? Buffer.from(caption[1], 'latin1').toString('utf8') : '',
+      size: req.body.length };
+    documents.push(doc);
+    const msg = server.addBotMessage({ chat_id: doc.chat_id, text: '', caption: doc.caption,
+      document: { file_id: `f${documents.length}`, file_unique_id: `u${documents.length}`,
+        file_name: doc.file_name } }, req.params.token);
+    ok(res, msg);
+  });
+  // ---- test-only routes ----
+  app.post('/test/commands', express.json(), (req, res) => ok(res, commands[req.body.token] || {}));
+  app.post('/test/documents', (req, res) => ok(res, documents));
+  app.post('/test/throttle', express.json(), (req, res) => {
+    throttle[req.body.token] = Number(req.body.count || 0);
+    ok(res, true);
+  });
+  app.post('/test/redeliver', express.json(), (req, res) => {
+    const update = server.storage.userMessages.find((u) => u.updateId === Number(req.body.update_id));
+    if (update) { update.delivered = false; confirmedOffset[update.botToken] = 0; }
+    ok(res, Boolean(update));
+  });
+  app.post('/test/botMessages', express.json(), (req, res) => ok(res,
+    server.storage.botMessages.filter((u) => u.botToken === req.body.token)
+      .map((u) => ({ ...formatted(u), edited: u.edited || 0 }))));
+}
+
+routesModule.routes.unshift(patches);
+const server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 3600 });
+server.start().then(() => console.log(`emulator listening on ${port}`));
+process.on('SIGTERM', () => server.stop().then(() => process.exit(0)));
