@@ -176,3 +176,33 @@ def test_the_parser_never_crashes(text):
         parse_scores(text)
     except ParseError as error:
         assert error.message
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(
+    st.text(max_size=120),
+    st.lists(st.sampled_from(["6A1", "6a1", "toan", "Toán", "TX1", "tx 2", "GK", "ck", "HK2",
+                              "vắng", "vang", "sáng", "20/11", "31/02", "1", "8,5", "11", "cd",
+                              "Đ", "Nguyễn", "\n", ":", "-3", "hôm qua", "/lop", "/ketqua"]),
+             max_size=14).map(" ".join)))
+def test_any_text_gives_a_reply_and_never_writes_without_confirmation(db, school, clock, text):
+    engine, _ = db
+    with Session(engine, expire_on_commit=False) as session:
+        teacher_id = _math_teacher(session, school)[2]
+    phone = _fuzz_phone(engine, clock, school, teacher_id)
+    replies = phone.say(text)
+    assert replies and all(r.text for r in replies)
+    with Session(engine) as check:
+        assert check.exec(select(ScoreEntry)).first() is None
+        assert check.exec(select(Absence)).first() is None
+
+
+_phones: dict = {}
+
+
+def _fuzz_phone(engine, clock, school, teacher_id) -> Phone:
+    key = (id(engine), teacher_id)
+    if key not in _phones:
+        _phones[key] = linked_phone(engine, clock, school, teacher_id, f"fz{len(_phones)}")
+    return _phones[key]

@@ -1,0 +1,117 @@
+"""Simulated teachers sending score batches to the bot's update-processing entry point.
+
+Drives `handlers.conversation.handle` directly (the emulator would measure node and
+HTTP, not us): message → preview, then Xác nhận → stored. Server-side latencies.
+Targets (bot issue): preview p95 ≤ 20 ms, confirm p95 ≤ 50 ms, ≥ 100 batches/s.
+Run: .venv/bin/python -m bench.bot
+"""
+
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlmodel import Session
+
+from bench.common import backends, fresh_database, summary_ms
+from core.clock import SystemClock
+from grading.vocabulary import SubjectKind
+from handlers.conversation import handle
+from handlers.events import Incoming
+from models import SchoolClass, Subject
+from models.db import migrate
+from services.demo_school import build_demo_school
+from services.linking import create_invite
+from services.school import columns_for, roster
+
+TEACHERS = 60
+BATCHES = 300
+WORKERS = 4
+
+
+def run(backend: str) -> None:
+    clock = SystemClock()
+    with fresh_database(backend) as engine:
+        migrate(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            school = build_demo_school(session, seed=13, classes_per_grade=10, class_size=40)
+            messages = _messages(session, school)
+            users = _link(session, clock, school, {t for t, _ in messages})
+        previews, confirms, count = [], [], 0
+        started = time.perf_counter()
+        for teacher_id, text in messages[:BATCHES]:
+            user = users[teacher_id]
+            with Session(engine, expire_on_commit=False) as session:
+                began = time.perf_counter()
+                replies = handle(session, clock, Incoming("telegram", user, user, text=text,
+                                                          update_key=f"m{count}"))
+                previews.append(time.perf_counter() - began)
+            data = replies[0].buttons[0].data
+            with Session(engine, expire_on_commit=False) as session:
+                began = time.perf_counter()
+                done = handle(session, clock, Incoming("telegram", user, user, button_data=data,
+                                                       update_key=f"b{count}"))
+                confirms.append(time.perf_counter() - began)
+            assert "Đã lưu" in done[0].text, done[0].text
+            count += 1
+        took = time.perf_counter() - started
+        concurrent = _concurrent(engine, clock, messages[BATCHES:2 * BATCHES], users)
+    print(f"[{backend}] {count} batches of ≈40 scores from {len(users)} teachers")
+    print(f"[{backend}] " + summary_ms("message → preview", previews))
+    print(f"[{backend}] " + summary_ms("Xác nhận → stored", confirms))
+    print(f"[{backend}] {count / took:.0f} batches/s sustained (one update at a time); "
+          f"{concurrent:.0f} batches/s with {WORKERS} updates in flight")
+
+
+def _concurrent(engine, clock, messages, users) -> float:
+    """Several teachers at once, as PTB does with concurrent_updates."""
+    def one(job: tuple[int, tuple[int, str]]) -> None:
+        index, (teacher_id, text) = job
+        user = users[teacher_id]
+        with Session(engine, expire_on_commit=False) as session:
+            replies = handle(session, clock, Incoming("telegram", user, user, text=text,
+                                                      update_key=f"cm{index}"))
+            data = replies[0].buttons[0].data
+            done = handle(session, clock, Incoming("telegram", user, user, button_data=data,
+                                                   update_key=f"cb{index}"))
+        assert "Đã lưu" in done[0].text, done[0].text
+
+    by_teacher: dict[int, list] = {}
+    for job in enumerate(messages):
+        by_teacher.setdefault(job[1][0], []).append(job)
+    lanes = [[job for jobs in list(by_teacher.values())[i::WORKERS] for job in jobs]
+             for i in range(WORKERS)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda lane: [one(job) for job in lane], lanes))
+    return len(messages) / (time.perf_counter() - started)
+
+
+def _messages(session: Session, school) -> list[tuple[int, str]]:
+    rng, result = random.Random(7), []
+    for (class_id, subject_id), teacher_id in sorted(school.teacher_of.items()):
+        school_class, subject = session.get(SchoolClass, class_id), session.get(Subject, subject_id)
+        size = len(roster(session, class_id))
+        for column in columns_for(session, subject, school_class)[:2]:
+            values = [rng.choice(["Đ", "Đ", "CĐ"]) if subject.kind == SubjectKind.COMMENT
+                      else f"{rng.randint(0, 100) / 10:g}".replace(".", ",")
+                      for _ in range(size)]
+            result.append((teacher_id, f"{school_class.name} {subject.code} {column}: "
+                                       + " ".join(values)))
+    rng.shuffle(result)
+    chosen = sorted({t for t, _ in result})[:TEACHERS]
+    return [(t, m) for t, m in result if t in chosen]
+
+
+def _link(session: Session, clock, school, teacher_ids: set[int]) -> dict[int, str]:
+    users = {}
+    for teacher_id in sorted(teacher_ids):
+        code = create_invite(session, clock, school.admin_id, teacher_id).code
+        users[teacher_id] = f"9{teacher_id}"
+        handle(session, clock, Incoming("telegram", users[teacher_id], users[teacher_id],
+                                        text=f"/start {code}", update_key=f"l{teacher_id}"))
+    return users
+
+
+if __name__ == "__main__":
+    for name in backends():
+        run(name)
