@@ -70,6 +70,7 @@ class TelegramBot:
             text = f"<pre>{html.escape(reply.text)}</pre>" if reply.preformatted \
                 else html.escape(reply.text)
             markup = _keyboard(reply)
+            target = int(reply.chat_id) if reply.chat_id else chat_id
             if reply.replace_original and query is not None and query.message is not None:
                 try:
                     await query.edit_message_text(text, parse_mode=ParseMode.HTML,
@@ -77,7 +78,7 @@ class TelegramBot:
                     continue
                 except BadRequest as error:  # too old to edit: say it as a new message
                     log.info("edit failed, sending instead: %s", error)
-            await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
+            await context.bot.send_message(target, text, parse_mode=ParseMode.HTML,
                                            reply_markup=markup)
             if reply.commands is not None:
                 await context.bot.set_my_commands(

@@ -6,6 +6,14 @@ from core.clock import Clock
 from handlers import texts
 from handlers.absence_entry import confirm_absences_preview, preview_absences
 from handlers.context import Context
+from handlers.correction_entry import (
+    is_correction_message,
+    list_pending,
+    on_decision_button,
+    preview_correction,
+    reject_with_reason,
+    send_correction,
+)
 from handlers.events import Incoming, Reply
 from handlers.parse import is_absence_message
 from handlers.score_entry import confirm_scores, preview_scores
@@ -17,8 +25,9 @@ from services.linking import identify, redeem_invite, unlink
 from services.permissions import roles_of
 
 COMMANDS = {"help": lambda ctx, args: [Reply(texts.HELP)], "lop": class_list,
-            "tiendo": my_progress, "ketqua": results}
-CONFIRMERS = {"scores": confirm_scores, "absences": confirm_absences_preview}
+            "tiendo": my_progress, "ketqua": results, "choduyet": list_pending}
+CONFIRMERS = {"scores": confirm_scores, "absences": confirm_absences_preview,
+              "correction": send_correction}
 
 
 def handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
@@ -38,10 +47,16 @@ def handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
         return on_button(ctx, event.button_data)
     if command:
         return _on_command(ctx, command, args)
+    awaiting = pending.latest_pending(session, staff.id, event.chat_id)
+    if awaiting is not None and awaiting.kind == "reject_reason":
+        claimed = pending.claim(session, clock, awaiting.token, staff.id)
+        return reject_with_reason(ctx, claimed, text)
     if text in ("1", "2"):
         return _numbered_choice(ctx, text)
     if is_absence_message(text):
         return preview_absences(ctx, text)
+    if is_correction_message(text):
+        return preview_correction(ctx, text)
     if len(text.splitlines()) < 2 and ":" not in text:
         return [Reply(texts.DONT_UNDERSTAND)]
     return preview_scores(ctx, text)
@@ -85,6 +100,8 @@ def _on_command(ctx: Context, command: str, args: str) -> list[Reply]:
 
 def on_button(ctx: Context, data: str) -> list[Reply]:
     verb, _, token = data.partition(":")
+    if verb in ("cy", "cn", "cw"):
+        return on_decision_button(ctx, verb, token)
     try:
         claimed = pending.claim(ctx.session, ctx.clock, token, ctx.staff.id)
     except DomainError as error:

@@ -28,3 +28,4 @@ class Reply:
     preformatted: bool = False  # show in monospace (tables)
     replace_original: bool = False  # edit the message whose button was pressed
     commands: list[tuple[str, str]] | None = None  # the menu to set for this chat
+    chat_id: str | None = None  # send to another chat on the same channel (a notification)

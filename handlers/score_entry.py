@@ -22,7 +22,7 @@ from services.scores import ScoreBatch, enter_scores
 def preview_scores(ctx: Context, text: str) -> list[Reply]:
     try:
         draft = parse_scores(text)
-        school_class, subject, term = _target(ctx, draft)
+        school_class, subject, term = target_of(ctx, draft)
     except (ParseError, DomainError) as error:
         return [Reply(error.message)]
     lines = roster(ctx.session, school_class.id)
@@ -41,7 +41,7 @@ def preview_scores(ctx: Context, text: str) -> list[Reply]:
                          Button(CANCEL, f"no:{action.token}")], preformatted=True)]
 
 
-def _target(ctx: Context, draft: ScoreDraft) -> tuple[SchoolClass, Subject, Term]:
+def target_of(ctx: Context, draft: ScoreDraft) -> tuple[SchoolClass, Subject, Term]:
     year = ctx.year
     school_class = find_class(ctx.session, year.id, draft.class_text)
     if school_class is None:

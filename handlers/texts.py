@@ -34,14 +34,21 @@ Xem:
 /tiendo — tiến độ nhập điểm của thầy/cô
 /ketqua 6A1 Toán — điểm trung bình môn
 /ketqua 6A1 — kết quả cả lớp (GVCN)
+/choduyet — yêu cầu sửa đang chờ duyệt (Ban giám hiệu)
 /huylienket — hủy liên kết tài khoản
+
+Sửa điểm đã nhập (cần Ban giám hiệu duyệt):
+sửa 6A1 Toán TX1
+3 9
+lý do: chấm nhầm bài
 
 Không cần gõ dấu: “vang 6a1 hom qua sang 3 5” cũng được."""
 
 TEACHER_COMMANDS = [("help", "Cách dùng"), ("lop", "Danh sách lớp"),
                     ("tiendo", "Tiến độ nhập điểm"), ("ketqua", "Điểm trung bình, kết quả"),
                     ("huylienket", "Hủy liên kết")]
-LEADER_COMMANDS = [("help", "Cách dùng"), ("tiendo", "Tiến độ nhập điểm toàn trường"),
+LEADER_COMMANDS = [("help", "Cách dùng"), ("choduyet", "Yêu cầu sửa chờ duyệt"),
+                   ("tiendo", "Tiến độ nhập điểm toàn trường"),
                    ("ketqua", "Kết quả một lớp"), ("lop", "Danh sách lớp"),
                    ("huylienket", "Hủy liên kết")]
 

@@ -92,6 +92,7 @@ class CorrectionRequest(SQLModel, table=True):
     """A teacher's request to change a recorded score or absence (the correction procedure)."""
 
     id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=16, unique=True)  # what buttons carry, never the id
     kind: str = Field(max_length=8)  # "score" or "absence"
     score_entry_id: int | None = Field(default=None, foreign_key="scoreentry.id", index=True)
     absence_id: int | None = Field(default=None, foreign_key="absence.id", index=True)

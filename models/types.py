@@ -114,4 +114,5 @@ class CorrectionStatus(StrEnum):
     APPLIED = "applied"
     REJECTED = "rejected"
     EXPIRED = "expired"
+    STALE = "stale"  # the cell changed after the request: refused on decision
     WITHDRAWN = "withdrawn"

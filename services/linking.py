@@ -91,3 +91,10 @@ def unlink(session: Session, clock: Clock, channel: str, external_user_id: str) 
                  entity="chat_identity", entity_id=identity.id)
     session.commit()
     return True
+
+
+def chat_of(session: Session, staff_id: int, channel: str) -> str | None:
+    """Where to reach a staff member on a channel, if they linked one."""
+    return session.exec(select(ChatIdentity.chat_id).where(
+        ChatIdentity.staff_id == staff_id, ChatIdentity.channel == channel,
+        ChatIdentity.unlinked_at.is_(None))).first()

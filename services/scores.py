@@ -125,3 +125,10 @@ def _snapshot(entry: ScoreEntry, context: BatchContext) -> dict:
             "subject": context.subject.code, "term": context.term.number,
             "column": entry.column, "value": entry.display()}
 
+
+
+def find_cell(session: Session, student_id: int, subject_id: int, term_id: int,
+              column: str) -> ScoreEntry | None:
+    return session.exec(select(ScoreEntry).where(
+        ScoreEntry.student_id == student_id, ScoreEntry.subject_id == subject_id,
+        ScoreEntry.term_id == term_id, ScoreEntry.column == column)).first()

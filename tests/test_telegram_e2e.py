@@ -84,7 +84,7 @@ async def test_linking_an_unknown_chat_a_used_code_and_an_expired_code(e2e, cloc
         said = await late.wait_for(lambda m: len(m) == 1)
         assert "hết hạn" in said[0]["text"]
     commands = httpx.post(f"{emulator.url}/test/commands", json={"token": token}).json()
-    assert [c["command"] for c in commands["result"]["8"]][:2] == ["help", "tiendo"]
+    assert [c["command"] for c in commands["result"]["8"]][:2] == ["help", "choduyet"]
     for user in (stranger, principal, late):
         await user.close()
 

@@ -1,0 +1,201 @@
+"""Corrections by chat: the teacher asks, the approver taps Duyệt / Từ chối, the admin
+confirms where the school requires it; everyone concerned is told the outcome."""
+
+import re
+
+from sqlmodel import select
+
+from handlers.context import Context
+from handlers.events import Button, Reply
+from handlers.parse import ParseError, parse_scores
+from handlers.score_entry import target_of
+from models import (
+    CorrectionRequest,
+    SchoolClass,
+    ScoreEntry,
+    Staff,
+    StaffRole,
+    Student,
+    Subject,
+    Term,
+)
+from models.types import Role
+from services import corrections, pending
+from services.directory import match_student
+from services.errors import DomainError
+from services.linking import chat_of
+from services.permissions import roles_of
+from services.school import roster
+from services.score_values import parse_score
+from services.scores import find_cell
+
+REASON = re.compile(r"(?:^|\s)l[ýyíi]\s+d[oơ]\s*:?\s*", re.IGNORECASE)
+SEND, CANCEL, APPROVE, REJECT, WITNESS = "Gửi yêu cầu", "Hủy", "Duyệt", "Từ chối", "Xác nhận sửa"
+
+
+def is_correction_message(text: str) -> bool:
+    first = text.split(maxsplit=1)[0].lower() if text.split() else ""
+    return first in ("sửa", "sua")
+
+
+def preview_correction(ctx: Context, text: str) -> list[Reply]:
+    body = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
+    parts = REASON.split(body, maxsplit=1)
+    reason = parts[1].strip() if len(parts) > 1 else ""
+    try:
+        draft = parse_scores(parts[0])
+        school_class, subject, term = target_of(ctx, draft)
+    except (ParseError, DomainError) as error:
+        return [Reply(error.message)]
+    if len(draft.lines) != 1:
+        return [Reply("Mỗi yêu cầu sửa một ô. Ví dụ:\nsửa 6A1 Toán TX1\n3 9\nlý do: chấm nhầm")]
+    line = draft.lines[0]
+    match = match_student(roster(ctx.session, school_class.id), line.who)
+    if match.line is None:
+        return [Reply(f"Không rõ học sinh “{line.who}”. Ghi số thứ tự (gõ /lop "
+                      f"{school_class.name}).")]
+    cell = find_cell(ctx.session, match.line.student.id, subject.id, term.id, draft.column)
+    if cell is None:
+        return [Reply("Ô này chưa có điểm nên không cần sửa: nhập điểm như bình thường.")]
+    if not reason:
+        return [Reply("Cần ghi lý do sửa ở cuối, ví dụ “lý do: chấm nhầm bài”.")]
+    try:
+        new = str(parse_score(line.value, subject.kind)).replace(".", ",")
+        approver = corrections.approver_for(ctx.session, ctx.staff.id, school_class)
+    except DomainError as error:
+        return [Reply(error.message)]
+    action = pending.save_preview(ctx.session, ctx.clock, ctx.staff.id, ctx.channel, ctx.chat_id,
+                                  "correction", {"cell": cell.id, "new": new, "reason": reason})
+    return [Reply(f"Yêu cầu sửa điểm {subject.name} lớp {school_class.name}, cột {draft.column}, "
+                  f"học kì {'I' if term.number == 1 else 'II'}:\n"
+                  f"{match.line.roll_number}. {match.line.student.full_name}: "
+                  f"{cell.display()} → {new}\nLý do: {reason}\n"
+                  f"Người duyệt: {approver.full_name}.",
+                  [Button(SEND, f"ok:{action.token}"), Button(CANCEL, f"no:{action.token}")])]
+
+
+def send_correction(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
+    payload = claimed.payload
+    try:
+        request = corrections.request_score_correction(
+            ctx.session, ctx.clock, ctx.staff.id, payload["cell"], payload["new"],
+            payload["reason"], via=ctx.via)
+    except DomainError as error:
+        pending.close(ctx.session, ctx.clock, claimed.action, "failed")
+        return [Reply(f"Chưa gửi được: {error.message}", replace_original=True)]
+    pending.close(ctx.session, ctx.clock, claimed.action, "confirmed")
+    approver = ctx.session.get(Staff, request.approver_id)
+    replies = [Reply(f"Đã gửi yêu cầu sửa số {request.id} tới {approver.full_name}. "
+                     "Thầy/cô sẽ nhận tin khi có kết quả.", replace_original=True)]
+    target = chat_of(ctx.session, approver.id, ctx.channel)
+    if target is None:
+        replies.append(Reply(f"{approver.full_name} chưa liên kết bot nên chưa nhận được tin; "
+                             "yêu cầu vẫn được lưu. Thầy/cô báo trực tiếp giúp."))
+    else:
+        replies.append(approval_message(ctx, request, target))
+    return replies
+
+
+def describe(ctx: Context, request: CorrectionRequest) -> str:
+    cell = ctx.session.get(ScoreEntry, request.score_entry_id)
+    student = ctx.session.get(Student, cell.student_id)
+    subject = ctx.session.get(Subject, cell.subject_id)
+    school_class = ctx.session.get(SchoolClass, cell.class_id)
+    term = ctx.session.get(Term, cell.term_id)
+    teacher = ctx.session.get(Staff, request.requested_by_id)
+    return (f"Yêu cầu sửa số {request.id} của {teacher.full_name}: {subject.name} lớp "
+            f"{school_class.name}, cột {cell.column} học kì {'I' if term.number == 1 else 'II'}, "
+            f"{student.full_name}: {request.old_value} → {request.new_value}. "
+            f"Lý do: {request.reason}")
+
+
+def approval_message(ctx: Context, request: CorrectionRequest, chat_id: str) -> Reply:
+    return Reply(describe(ctx, request), [Button(APPROVE, f"cy:{request.token}"),
+                                          Button(REJECT, f"cn:{request.token}")], chat_id=chat_id)
+
+
+def on_decision_button(ctx: Context, verb: str, token: str) -> list[Reply]:
+    try:
+        if verb == "cy":
+            return _approved(ctx, token)
+        if verb == "cn":
+            return _ask_reject_reason(ctx, token)
+        return _witnessed(ctx, token)
+    except DomainError as error:
+        return [Reply(error.message)]
+
+
+def _approved(ctx: Context, token: str) -> list[Reply]:
+    decision = corrections.decide(ctx.session, ctx.clock, ctx.staff.id, token, approve=True,
+                                  via=ctx.via)
+    request = decision.request
+    text = describe(ctx, request)
+    if decision.applied:
+        return [Reply(f"{text}\nĐÃ DUYỆT — đã sửa thành {request.new_value}.",
+                      replace_original=True),
+                *_tell_teacher(ctx, request, f"Yêu cầu sửa số {request.id} đã được duyệt; "
+                                             f"điểm đã sửa thành {request.new_value}.")]
+    replies = [Reply(f"{text}\nĐÃ DUYỆT — chờ quản trị xác nhận.", replace_original=True),
+               *_tell_teacher(ctx, request, f"Yêu cầu sửa số {request.id} đã được duyệt, "
+                                            "đang chờ quản trị xác nhận.")]
+    for admin_chat in _admin_chats(ctx):
+        replies.append(Reply(f"{text}\nĐã được duyệt; cần quản trị xác nhận.",
+                             [Button(WITNESS, f"cw:{request.token}")], chat_id=admin_chat))
+    return replies
+
+
+def _ask_reject_reason(ctx: Context, token: str) -> list[Reply]:
+    request = corrections.by_token(ctx.session, token)
+    corrections.check_decider(ctx.session, ctx.staff.id, request)
+    pending.save_preview(ctx.session, ctx.clock, ctx.staff.id, ctx.channel, ctx.chat_id,
+                         "reject_reason", {"token": token})
+    return [Reply(f"{describe(ctx, request)}\nĐang chờ lý do từ chối…", replace_original=True),
+            Reply(f"Nhập lý do từ chối yêu cầu số {request.id} (một tin nhắn):")]
+
+
+def reject_with_reason(ctx: Context, claimed: pending.Claimed, reason: str) -> list[Reply]:
+    try:
+        decision = corrections.decide(ctx.session, ctx.clock, ctx.staff.id,
+                                      claimed.payload["token"], approve=False, reason=reason,
+                                      via=ctx.via)
+    except DomainError as error:
+        return [Reply(error.message)]
+    pending.close(ctx.session, ctx.clock, claimed.action, "confirmed")
+    request = decision.request
+    return [Reply(f"Đã từ chối yêu cầu sửa số {request.id}."),
+            *_tell_teacher(ctx, request, f"Yêu cầu sửa số {request.id} bị từ chối. "
+                                         f"Lý do: {request.decision_reason}")]
+
+
+def _witnessed(ctx: Context, token: str) -> list[Reply]:
+    request = corrections.confirm_as_witness(ctx.session, ctx.clock, ctx.staff.id, token,
+                                             via=ctx.via)
+    message = (f"Yêu cầu sửa số {request.id} đã được quản trị xác nhận; điểm đã sửa thành "
+               f"{request.new_value}.")
+    replies = [Reply(f"{describe(ctx, request)}\nĐÃ SỬA.", replace_original=True),
+               *_tell_teacher(ctx, request, message)]
+    approver_chat = chat_of(ctx.session, request.decided_by_id, ctx.channel)
+    if approver_chat:
+        replies.append(Reply(message, chat_id=approver_chat))
+    return replies
+
+
+def _tell_teacher(ctx: Context, request: CorrectionRequest, text: str) -> list[Reply]:
+    chat = chat_of(ctx.session, request.requested_by_id, ctx.channel)
+    return [Reply(text, chat_id=chat)] if chat else []
+
+
+def _admin_chats(ctx: Context) -> list[str]:
+    admins = ctx.session.exec(select(Staff.id).join(StaffRole).where(
+        StaffRole.role == Role.ADMIN, Staff.school_id == ctx.staff.school_id, Staff.active))
+    return [c for a in admins if (c := chat_of(ctx.session, a, ctx.channel))]
+
+
+def list_pending(ctx: Context, args: str) -> list[Reply]:
+    if not roles_of(ctx.session, ctx.staff.id) & corrections.APPROVER_ROLES:
+        return [Reply("Chỉ Ban giám hiệu duyệt yêu cầu sửa.")]
+    requests = corrections.pending_for(ctx.session, ctx.staff.id)
+    if not requests:
+        return [Reply("Không có yêu cầu sửa nào đang chờ thầy/cô duyệt.")]
+    return [Reply(f"{len(requests)} yêu cầu đang chờ duyệt:"),
+            *(approval_message(ctx, r, None) for r in requests)]
