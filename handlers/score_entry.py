@@ -13,21 +13,25 @@ from models import SchoolClass, Subject, Term
 from services import pending
 from services.directory import class_names, find_class, find_subjects, match_student
 from services.errors import DomainError, InvalidValue
+from services.locks import refuse_if_locked, score_lock
 from services.permissions import own_assignments_text, teaches
 from services.school import RosterLine, columns_for, roster, term_for_date
 from services.score_values import parse_score
-from services.scores import ScoreBatch, enter_scores
+from services.scores import ScoreBatch, enter_scores, find_cell
 
 
 def preview_scores(ctx: Context, text: str) -> list[Reply]:
     try:
         draft = parse_scores(text)
         school_class, subject, term = target_of(ctx, draft)
+        refuse_if_locked(ctx.session, score_lock(ctx.session, ctx.clock.now(), ctx.year.id,
+                                                 term.id, school_class.id, subject.id))
     except (ParseError, DomainError) as error:
         return [Reply(error.message)]
     lines = roster(ctx.session, school_class.id)
     values, problems = _resolve_lines(draft, lines, subject)
-    problems = [*draft.problems, *problems]
+    problems = [*draft.problems, *problems, *_already_entered(ctx, values, lines, subject, term,
+                                                              draft.column)]
     if problems:
         details = "\n".join(f"• {line}: {problem}" for line, problem in problems)
         return [Reply(f"Chưa lưu gì. Có {len(problems)} dòng cần sửa:\n{details}\n"
@@ -91,6 +95,20 @@ def _resolve_lines(draft: ScoreDraft, lines: list[RosterLine],
             continue
         values[match.line.student.id] = line.value
     return values, problems
+
+
+def _already_entered(ctx: Context, values: dict[int, str], lines: list[RosterLine],
+                     subject: Subject, term: Term, column: str) -> list[tuple[str, str]]:
+    problems = []
+    for line in lines:
+        if line.student.id not in values:
+            continue
+        cell = find_cell(ctx.session, line.student.id, subject.id, term.id, column)
+        if cell is not None:
+            problems.append((f"{line.roll_number}. {line.student.full_name}",
+                             f"đã có điểm {column} = {cell.display()}. Muốn đổi, gửi “sửa …” "
+                             "(gõ /help để xem mẫu)."))
+    return problems
 
 
 def _who_problem(who: str, match) -> str:

@@ -7,6 +7,7 @@ SODIEM_TEST_POSTGRES_URL is unset; CI sets it.
 """
 
 import os
+import secrets
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from sqlmodel import Session
 from core.clock import VN_TZ, FixedClock
 from services.demo_school import DemoSchool, build_demo_school
 from tests.databases import PostgresFactory, SqliteFactory, postgres_admin_url, seeded_template
+from tests.emulator.client import Emulator, require_emulator
 
 CLASSES_PER_GRADE, CLASS_SIZE = 1, 40
 
@@ -85,3 +87,26 @@ def school(db) -> DemoSchool:
 def clock() -> FixedClock:
     """Friday 20 November 2026, 10:00 in Hà Nội time: inside term I."""
     return FixedClock(datetime(2026, 11, 20, 10, 0, tzinfo=VN_TZ))
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    """The Bot API emulator, one per test run; skipped (failed in CI) without node."""
+    reason = Emulator.unavailable()
+    if reason and require_emulator():
+        pytest.fail(reason)
+    if reason:
+        pytest.skip(reason)
+    emulator = Emulator()
+    emulator.start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def e2e(request, emulator, clock):
+    """(engine, demo school, emulator, a fresh bot token) on a copy of the SQLite school."""
+    factory, path, demo = request.getfixturevalue("sqlite_template")
+    _, engine = factory.create(template=path)
+    yield engine, demo, emulator, f"{secrets.randbelow(10**9)}:TEST{secrets.token_hex(4)}"
+    engine.dispose()

@@ -2,58 +2,16 @@
 Bot API emulator (telegram-test-api, patched by tests/emulator/launch.js), and the test
 plays the teachers."""
 
-import secrets
-from contextlib import asynccontextmanager
-
 import httpx
-import pytest
 from sqlmodel import Session, select
 
 from bot.telegram_adapter import build_application
 from models import Absence, ScoreEntry
-from services.linking import create_invite
 from services.school import roster
-from tests.emulator.client import Emulator, TelegramUser, require_emulator
+from tests.emulator.client import TelegramUser
+from tests.emulator.harness import invite as _invite
+from tests.emulator.harness import running_bot
 from tests.helpers import class_named, subject, teacher
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    reason = Emulator.unavailable()
-    if reason and require_emulator():
-        pytest.fail(reason)
-    if reason:
-        pytest.skip(reason)
-    emulator = Emulator()
-    emulator.start()
-    yield emulator
-    emulator.stop()
-
-
-@pytest.fixture
-def e2e(request, emulator, clock):
-    factory, path, demo = request.getfixturevalue("sqlite_template")
-    _, engine = factory.create(template=path)
-    yield engine, demo, emulator, f"{secrets.randbelow(10**9)}:TEST{secrets.token_hex(4)}"
-    engine.dispose()
-
-
-@asynccontextmanager
-async def running_bot(engine, clock, emulator, token):
-    application = build_application(token, engine, clock, base_url=emulator.url)
-    async with application:
-        await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
-
-
-def _invite(engine, clock, school, staff_id, days=14):
-    with Session(engine, expire_on_commit=False) as session:
-        return create_invite(session, clock, school.admin_id, staff_id, days).code
 
 
 def _count(engine, model) -> int:

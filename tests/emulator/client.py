@@ -84,7 +84,9 @@ class TelegramUser:
         await self.press_data(bot_message, data)
 
     async def press_data(self, bot_message: dict, data: str) -> None:
-        message = {k: bot_message[k] for k in ("message_id", "chat", "date", "text")}
+        # A button can only be pressed in one's own chat (a forwarded copy, if not ours).
+        message = {k: bot_message[k] for k in ("message_id", "date", "text")}
+        message["chat"] = self._common()["chat"]
         await self.http.post(f"{self.url}/sendCallback", json={
             **self._common(), "message": message, "data": data})
 
