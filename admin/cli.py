@@ -1,11 +1,13 @@
 """`sodiem` command line: set up the database, seed the demo school, serve, verify."""
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from core.config import get_settings
+from models import School
 from models.db import make_engine, migrate
 from services import audit
 from services.demo_school import (
@@ -57,6 +59,44 @@ def audit_verify(database_url: str = typer.Option(None)) -> None:
         result = audit.verify(session)
     typer.echo(result.message())
     raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command("correction-minutes")
+def correction_minutes(request_id: int,
+                       output: Annotated[Path, typer.Option("-o", "--output")],
+                       database_url: str = typer.Option(None)) -> None:
+    """In biên bản sửa chữa dữ liệu (PDF) của một yêu cầu đã sửa."""
+    from printing.minutes import minutes_pdf
+    from services.correction_records import applied_facts
+    from services.errors import DomainError
+
+    with Session(_engine(database_url)) as session:
+        try:
+            facts = applied_facts(session, request_id)
+        except DomainError as error:
+            typer.echo(error.message, err=True)
+            raise typer.Exit(1) from None
+    output.write_bytes(minutes_pdf(facts))
+    typer.echo(f"Đã ghi biên bản vào {output}.")
+
+
+@app.command("corrections-summary")
+def corrections_summary(output_dir: Annotated[Path, typer.Option("-o", "--output-dir")],
+                        database_url: str = typer.Option(None)) -> None:
+    """Tổng hợp sửa chữa dữ liệu của năm học hiện hành (PDF và Excel)."""
+    from printing.correction_summary import summary_pdf, summary_xlsx
+    from services.correction_records import year_facts
+    from services.school import current_year
+
+    with Session(_engine(database_url)) as session:
+        school = session.exec(select(School)).first()
+        year = current_year(session, school.id)
+        facts = year_facts(session, year.id)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"tong-hop-sua-du-lieu-{year.name}"
+    (output_dir / f"{stem}.pdf").write_bytes(summary_pdf(facts, school.name, year.name))
+    (output_dir / f"{stem}.xlsx").write_bytes(summary_xlsx(facts, school.name, year.name))
+    typer.echo(f"Đã ghi {len(facts)} yêu cầu vào {output_dir}/{stem}.pdf và .xlsx.")
 
 
 @app.command()
