@@ -87,10 +87,11 @@ class TelegramBot:
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
+    rows = reply.button_rows()
+    if not rows:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data)
-                                  for b in reply.buttons]])
+                                  for b in row] for row in rows])
 
 
 def build_application(token: str, engine: Engine, clock: Clock,

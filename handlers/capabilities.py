@@ -32,16 +32,18 @@ MARKUP_ALLOWANCE = 32  # room for the <pre></pre> wrapper a transport may add
 def fit(replies: list[Reply], caps: Capabilities) -> list[Reply]:
     shaped: list[Reply] = []
     for reply in replies:
-        if reply.buttons and not caps.buttons:
-            choices = ", ".join(f"{i}. {b.label}" for i, b in enumerate(reply.buttons, 1))
+        flat = [b for row in reply.button_rows() for b in row]
+        if flat and not caps.buttons:
+            choices = ", ".join(f"{i}. {b.label}" for i, b in enumerate(flat, 1))
             reply = replace(reply, text=f"{reply.text}\n{NUMBERED_CHOICES.format(choices=choices)}",
-                            buttons=[])
+                            buttons=[], keyboard=None)
         if reply.replace_original and not caps.editing:
             reply = replace(reply, replace_original=False)
         pieces = split_text(reply.text, caps.text_limit - MARKUP_ALLOWANCE)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             shaped.append(replace(reply, text=piece, buttons=reply.buttons if last else [],
+                                  keyboard=reply.keyboard if last else None,
                                   replace_original=reply.replace_original and index == 0,
                                   commands=reply.commands if last else None))
     return shaped

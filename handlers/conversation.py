@@ -5,6 +5,7 @@ from sqlmodel import Session
 from core.clock import Clock
 from handlers import texts
 from handlers.absence_entry import confirm_absences_preview, preview_absences
+from handlers.absence_prompt import on_absence_button
 from handlers.context import Context
 from handlers.correction_entry import (
     is_correction_message,
@@ -102,6 +103,8 @@ def on_button(ctx: Context, data: str) -> list[Reply]:
     verb, _, token = data.partition(":")
     if verb in ("cy", "cn", "cw"):
         return on_decision_button(ctx, verb, token)
+    if verb == "ax":
+        return on_absence_button(ctx, data)
     try:
         claimed = pending.claim(ctx.session, ctx.clock, token, ctx.staff.id)
     except DomainError as error:

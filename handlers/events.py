@@ -29,3 +29,9 @@ class Reply:
     replace_original: bool = False  # edit the message whose button was pressed
     commands: list[tuple[str, str]] | None = None  # the menu to set for this chat
     chat_id: str | None = None  # send to another chat on the same channel (a notification)
+    keyboard: list[list[Button]] | None = None  # several rows of buttons, instead of `buttons`
+
+    def button_rows(self) -> list[list[Button]]:
+        if self.keyboard:
+            return self.keyboard
+        return [self.buttons] if self.buttons else []

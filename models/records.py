@@ -135,3 +135,26 @@ class ProcessedUpdate(SQLModel, table=True):
     channel: str = Field(max_length=16)
     update_key: str = Field(max_length=64)
     at: datetime = Field(sa_type=UtcDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """One message the scheduler owes someone: the outbox.
+
+    The key (job, period, recipient) is stored before anything is sent, so a job
+    that runs twice, or again after a restart, adds nothing. `status` moves
+    pending → sending → sent; a row left in "sending" by a crash is not sent
+    again (it may have reached Telegram) but is listed for the admin.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    channel: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    text: str = Field(sa_type=Text)
+    buttons: str = Field(default="", sa_type=Text)  # JSON rows of [label, data]
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    status: str = Field(default="pending", max_length=12, index=True)
+    attempts: int = 0
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_error: str = Field(default="", max_length=300)

@@ -14,6 +14,10 @@ class School(SQLModel, table=True):
     level: str = Field(default="THCS", max_length=8)
     correction_needs_admin_confirmation: bool = False
     correction_expiry_days: int = 14
+    remind_monthly: bool = True  # 001: scores entered on the last days of each month
+    remind_weekly: bool = False  # 003: regular scores before 15:00 on Saturday
+    lock_notice_days: int = 3
+    absence_confirm_days: int = 5  # the GVCN confirms last month's absences by this day
 
 
 class SchoolYear(SQLModel, table=True):

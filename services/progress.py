@@ -35,6 +35,7 @@ class ProgressRow:
     required: int
     filled: int
     missing_by_column: dict[str, int] = field(default_factory=dict)
+    columns: tuple[str, ...] = ()
 
     @property
     def percent(self) -> int:
@@ -72,7 +73,7 @@ def progress(session: Session, term_id: int, where: ProgressFilter | None = None
         rows.append(ProgressRow(
             staff.id, staff.full_name, school_class.id, school_class.name, subject.id,
             subject.name, size, size * len(wanted), sum(min(n, size) for n in counts.values()),
-            {c: size - n for c, n in counts.items() if n < size}))
+            {c: size - n for c, n in counts.items() if n < size}, tuple(wanted)))
     return rows
 
 

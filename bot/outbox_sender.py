@@ -1,0 +1,113 @@
+"""Sending the outbox through Telegram within its limits, exactly once per key.
+
+≤ 30 messages/s overall (we pace at 29/s) and ≤ 1 message/s per chat; on 429 we
+wait `retry_after` and go on; a user who blocked the bot (403) is marked
+unreachable for the admin and the broadcast continues. Each row goes
+pending → sending → sent; rows a crash left in "sending" are never resent
+(they may have arrived) and become "uncertain" for the admin to check.
+"""
+
+import asyncio
+import logging
+import time
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from core.clock import Clock
+from models import Delivery
+from services import outbox
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+class OutboxSender:
+    def __init__(self, bot: Bot, engine: Engine, clock: Clock, per_second: float = 29.0,
+                 per_chat_interval: float = 1.0) -> None:
+        self.bot, self.engine, self.clock = bot, engine, clock
+        self.interval, self.per_chat = 1.0 / per_second, per_chat_interval
+        self.last_send = 0.0
+        self.last_by_chat: dict[str, float] = {}
+        self.sent = 0
+        self.started = False
+
+    def _db(self, action, *args):
+        with Session(self.engine, expire_on_commit=False) as session:
+            return action(session, *args)
+
+    async def start(self) -> int:
+        """Settle what a previous crash left mid-send; returns how many were uncertain."""
+        self.started = True
+        return await asyncio.to_thread(self._db, outbox.settle_interrupted)
+
+    async def drain(self) -> int:
+        """Send everything pending now; returns the number sent."""
+        if not self.started:
+            await self.start()
+        sent_before = self.sent
+        while True:
+            batch = await asyncio.to_thread(self._db, outbox.claim_batch, 100)
+            if not batch:
+                return self.sent - sent_before
+            deferred = 0
+            for delivery in batch:
+                if not await self._send_one(delivery):
+                    deferred += 1
+            if deferred == len(batch):
+                await asyncio.sleep(self.per_chat / 4)
+
+    async def run_forever(self, idle: float = 1.0) -> None:
+        while True:
+            await self.drain()
+            await asyncio.sleep(idle)
+
+    async def _send_one(self, delivery: Delivery) -> bool:
+        """False when the chat must wait (1 message/s per chat)."""
+        now = time.monotonic()
+        if now - self.last_by_chat.get(delivery.chat_id, -1e9) < self.per_chat:
+            return False
+        await asyncio.sleep(max(0.0, self.last_send + self.interval - now))
+        await asyncio.to_thread(self._db, _mark, delivery, "sending", None, "")
+        while True:
+            self.last_send = self.last_by_chat[delivery.chat_id] = time.monotonic()
+            try:
+                await self.bot.send_message(int(delivery.chat_id), delivery.text,
+                                            reply_markup=_markup(delivery))
+            except RetryAfter as error:
+                await asyncio.sleep(_seconds(error.retry_after))
+                continue
+            except Forbidden as error:
+                await asyncio.to_thread(self._db, _unreachable, self.clock, delivery, str(error))
+                return True
+            except (BadRequest, TelegramError) as error:
+                status = "failed" if delivery.attempts >= MAX_ATTEMPTS else "pending"
+                await asyncio.to_thread(self._db, _mark, delivery, status, None, str(error))
+                log.warning("delivery %s: %s", delivery.key, error)
+                return True
+            break
+        await asyncio.to_thread(self._db, _mark, delivery, "sent", self.clock.now(), "")
+        self.sent += 1
+        return True
+
+
+def _mark(session: Session, delivery: Delivery, status: str, at, error: str) -> None:
+    outbox.mark(session, session.merge(delivery), status, at, error)
+
+
+def _unreachable(session: Session, clock: Clock, delivery: Delivery, error: str) -> None:
+    outbox.mark_unreachable(session, clock, session.merge(delivery), error)
+
+
+def _markup(delivery: Delivery) -> InlineKeyboardMarkup | None:
+    rows = outbox.buttons_of(delivery)
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
+                                  for label, data in row] for row in rows])
+
+
+def _seconds(value) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
