@@ -22,9 +22,9 @@ def enqueue(session: Session, clock: Clock, key: str, staff_id: int, text: str,
         return False
     if session.exec(select(Delivery.id).where(Delivery.key == key)).first() is not None:
         return False
+    encoded = json.dumps(buttons, ensure_ascii=False) if buttons else ""
     session.add(Delivery(key=key, channel=channel, chat_id=chat_id, staff_id=staff_id,
-                         text=text, buttons=json.dumps(buttons, ensure_ascii=False) if buttons else "",
-                         created_at=clock.now()))
+                         text=text, buttons=encoded, created_at=clock.now()))
     try:
         session.commit()
     except IntegrityError:  # the same key added concurrently
