@@ -13,12 +13,14 @@ from sqlmodel import Session, select
 from telegram.ext import Application
 
 from bot.webhook import add_webhook_route, telegram_running
+from core.clock import Clock, SystemClock
 from core.config import Settings
 from models import AuditEntry, School, SchoolClass, ScoreEntry, Staff, Student
 from services import audit
 
 
-def create_app(engine: Engine, settings: Settings, telegram: Application | None = None) -> FastAPI:
+def create_app(engine: Engine, settings: Settings, telegram: Application | None = None,
+               clock: Clock | None = None) -> FastAPI:
     """The web process; with a Telegram application it also runs the bot (polling in the
     background, or the webhook route), so one process serves both."""
     lifespan = None
@@ -26,7 +28,8 @@ def create_app(engine: Engine, settings: Settings, telegram: Application | None 
         def lifespan(_app):
             return telegram_running(telegram, settings.telegram_mode,
                                     settings.telegram_webhook_url,
-                                    settings.telegram_webhook_secret)
+                                    settings.telegram_webhook_secret, engine,
+                                    clock or SystemClock())
     app = FastAPI(title="Sổ điểm điện tử", docs_url=None, redoc_url=None, lifespan=lifespan)
     if telegram is not None and settings.telegram_mode == "webhook":
         add_webhook_route(app, telegram, settings.telegram_webhook_secret)

@@ -22,6 +22,7 @@ from services import outbox
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+IN_FLIGHT = 4  # sends overlapping in time; their starts stay paced
 
 
 class OutboxSender:
@@ -33,6 +34,7 @@ class OutboxSender:
         self.last_by_chat: dict[str, float] = {}
         self.sent = 0
         self.started = False
+        self.in_flight = asyncio.Semaphore(IN_FLIGHT)
 
     def _db(self, action, *args):
         with Session(self.engine, expire_on_commit=False) as session:
@@ -52,10 +54,14 @@ class OutboxSender:
             batch = await asyncio.to_thread(self._db, outbox.claim_batch, 100)
             if not batch:
                 return self.sent - sent_before
-            deferred = 0
+            tasks, deferred = [], 0
             for delivery in batch:
-                if not await self._send_one(delivery):
+                task = await self._start_one(delivery)
+                if task is None:
                     deferred += 1
+                else:
+                    tasks.append(task)
+            await asyncio.gather(*tasks)
             if deferred == len(batch):
                 await asyncio.sleep(self.per_chat / 4)
 
@@ -64,20 +70,32 @@ class OutboxSender:
             await self.drain()
             await asyncio.sleep(idle)
 
-    async def _send_one(self, delivery: Delivery) -> bool:
-        """False when the chat must wait (1 message/s per chat)."""
+    async def _start_one(self, delivery: Delivery) -> asyncio.Task | None:
+        """Wait for the next pace slot and start sending; None when the chat must wait
+        (1 message/s per chat)."""
         now = time.monotonic()
         if now - self.last_by_chat.get(delivery.chat_id, -1e9) < self.per_chat:
-            return False
-        await asyncio.sleep(max(0.0, self.last_send + self.interval - now))
+            return None
+        await self.in_flight.acquire()
+        await asyncio.sleep(max(0.0, self.last_send + self.interval - time.monotonic()))
+        self.last_send = self.last_by_chat[delivery.chat_id] = time.monotonic()
+        return asyncio.create_task(self._send_one(delivery))
+
+    async def _send_one(self, delivery: Delivery) -> bool:
+        try:
+            return await self._deliver(delivery)
+        finally:
+            self.in_flight.release()
+
+    async def _deliver(self, delivery: Delivery) -> bool:
         await asyncio.to_thread(self._db, _mark, delivery, "sending", None, "")
         while True:
-            self.last_send = self.last_by_chat[delivery.chat_id] = time.monotonic()
             try:
                 await self.bot.send_message(int(delivery.chat_id), delivery.text,
                                             reply_markup=_markup(delivery))
             except RetryAfter as error:
                 await asyncio.sleep(_seconds(error.retry_after))
+                self.last_send = time.monotonic()
                 continue
             except Forbidden as error:
                 await asyncio.to_thread(self._db, _unreachable, self.clock, delivery, str(error))

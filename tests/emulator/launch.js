@@ -12,6 +12,7 @@ const port = Number(process.argv[2] || 9000);
 const commands = {};      // token -> chat id -> commands
 const documents = [];     // documents the bot sent
 let throttle = {};        // token -> number of sends still to refuse with 429
+const blocked = new Set(); // chat ids whose user blocked the bot (403)
 let confirmedOffset = {}; // token -> highest update id the bot confirmed
 
 const seconds = (ms) => Math.floor(ms / 1000);
@@ -80,6 +81,11 @@ function patches(app, server) {
   app.all('/bot:token/sendMessage', express.json(), express.urlencoded({ extended: true }),
     (req, res) => {
       if (tooMany(req.params.token, res)) return;
+      if (blocked.has(String(req.body.chat_id))) {
+        res.status(403).json({ ok: false, error_code: 403,
+          description: 'Forbidden: bot was blocked by the user' });
+        return;
+      }
       ok(res, server.addBotMessage(req.body, req.params.token));
     });
   app.all('/bot:token/editMessageText', express.json(), express.urlencoded({ extended: true }),
@@ -128,6 +134,10 @@ function patches(app, server) {
   app.post('/test/documents', (req, res) => ok(res, documents));
   app.post('/test/throttle', express.json(), (req, res) => {
     throttle[req.body.token] = Number(req.body.count || 0);
+    ok(res, true);
+  });
+  app.post('/test/block', express.json(), (req, res) => {
+    blocked.add(String(req.body.chat_id));
     ok(res, true);
   });
   app.post('/test/redeliver', express.json(), (req, res) => {
