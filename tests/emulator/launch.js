@@ -61,21 +61,23 @@ function patches(app, server) {
   app.all('/bot:token/getMe', (req, res) => ok(res, { id: 666, is_bot: true,
     first_name: 'Sổ điểm', username: 'SoDiemBot', can_join_groups: false,
     can_read_all_group_messages: false, supports_inline_queries: false }));
+  // Like Telegram: an update is returned until a later call confirms it with a higher
+  // offset, so a poll cut short by a restart loses nothing.
   app.all('/bot:token/getUpdates', express.json(), express.urlencoded({ extended: true }),
     async (req, res) => {
       const token = req.params.token;
       const body = { ...req.query, ...req.body };
       const offset = Number(body.offset || 0);
-      if (offset) confirmedOffset[token] = offset;
+      confirmedOffset[token] = Math.max(confirmedOffset[token] || 0, offset);
       const timeout = Math.min(Number(body.timeout || 0), 5) * 1000;
       const started = Date.now();
       const pending = () => server.storage.userMessages.filter((u) => u.botToken === token
-        && u.updateId >= (confirmedOffset[token] || 0) && !u.delivered);
+        && (u.updateId >= confirmedOffset[token] || u.redeliver));
       while (pending().length === 0 && Date.now() - started < timeout) {
         await new Promise((r) => setTimeout(r, 25));
       }
       const updates = pending();
-      updates.forEach((u) => { u.delivered = true; u.isRead = true; });
+      updates.forEach((u) => { u.redeliver = false; u.isRead = true; });
       ok(res, updates.map((u) => TelegramServer.formatUpdate(u)));
     });
   app.all('/bot:token/sendMessage', express.json(), express.urlencoded({ extended: true }),
@@ -142,7 +144,7 @@ function patches(app, server) {
   });
   app.post('/test/redeliver', express.json(), (req, res) => {
     const update = server.storage.userMessages.find((u) => u.updateId === Number(req.body.update_id));
-    if (update) { update.delivered = false; confirmedOffset[update.botToken] = 0; }
+    if (update) update.redeliver = true;
     ok(res, Boolean(update));
   });
   app.post('/test/botMessages', express.json(), (req, res) => ok(res,
