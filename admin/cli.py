@@ -99,6 +99,92 @@ def corrections_summary(output_dir: Annotated[Path, typer.Option("-o", "--output
     typer.echo(f"Đã ghi {len(facts)} yêu cầu vào {output_dir}/{stem}.pdf và .xlsx.")
 
 
+def _class_book(session: Session, class_name: str):
+    from core.clock import SystemClock
+    from services.book_data import class_book
+    from services.directory import find_class
+    from services.school import current_year
+
+    school = session.exec(select(School)).first()
+    school_class = find_class(session, current_year(session, school.id).id, class_name)
+    if school_class is None:
+        typer.echo(f"Không có lớp {class_name}.", err=True)
+        raise typer.Exit(1)
+    return class_book(session, SystemClock(), school_class.id)
+
+
+@app.command("print-class")
+def print_class(class_name: str, output: Annotated[Path, typer.Option("-o", "--output")],
+                database_url: str = typer.Option(None)) -> None:
+    """In Sổ theo dõi và đánh giá học sinh của một lớp (PDF)."""
+    from printing.class_book import class_book_pdf
+
+    with Session(_engine(database_url), expire_on_commit=False) as session:
+        book = _class_book(session, class_name)
+    output.write_bytes(class_book_pdf(book))
+    typer.echo(f"Đã in sổ lớp {book.class_name} vào {output}"
+               f"{' (BẢN NHÁP: sổ chưa khóa)' if book.draft else ''}.")
+
+
+@app.command("confirmation-sheet")
+def confirmation_sheet(class_name: str, term: int,
+                       output: Annotated[Path, typer.Option("-o", "--output")],
+                       database_url: str = typer.Option(None)) -> None:
+    """In bảng xác nhận kết quả học tập, rèn luyện của một lớp trong một học kì."""
+    from printing.class_book import confirmation_sheet_pdf
+
+    with Session(_engine(database_url), expire_on_commit=False) as session:
+        book = _class_book(session, class_name)
+    output.write_bytes(confirmation_sheet_pdf(book, term))
+    typer.echo(f"Đã in bảng xác nhận lớp {book.class_name} học kì {term} vào {output}.")
+
+
+@app.command("attendance-sheet")
+def attendance_sheet(class_name: str, month: str,
+                     output: Annotated[Path, typer.Option("-o", "--output")],
+                     database_url: str = typer.Option(None)) -> None:
+    """In bảng chuyên cần một tháng (MM/YYYY) của một lớp để GVCN ký."""
+    from printing.class_book import attendance_sheet_pdf
+
+    with Session(_engine(database_url), expire_on_commit=False) as session:
+        book = _class_book(session, class_name)
+    grid = next((g for g in book.attendance if f"{g.month:%m/%Y}" == month), None)
+    if grid is None:
+        typer.echo(f"Tháng {month} không thuộc năm học (ghi dạng MM/YYYY, ví dụ 10/2026).",
+                   err=True)
+        raise typer.Exit(1)
+    output.write_bytes(attendance_sheet_pdf(book, grid))
+    typer.echo(f"Đã in bảng chuyên cần tháng {month} lớp {book.class_name} vào {output}.")
+
+
+@app.command()
+def archive(output_dir: Annotated[Path, typer.Option("-o", "--output-dir")],
+            database_url: str = typer.Option(None),
+            workers: int = typer.Option(None, help="Số tiến trình in (mặc định: số lõi)")) -> None:
+    """Lập bộ lưu trữ cuối năm: sổ các lớp, sổ giáo viên, Excel, nhật ký, biên bản, manifest."""
+    from core.clock import SystemClock
+    from printing.archive import build_archive
+    from services.school import current_year
+
+    engine = _engine(database_url)
+    with Session(engine) as session:
+        school = session.exec(select(School)).first()
+        year_id = current_year(session, school.id).id
+    result = build_archive(engine, year_id, output_dir, SystemClock().now(), workers)
+    typer.echo(f"Đã lập lưu trữ {result.folder} ({result.files} tệp). Kiểm tra bằng: "
+               f"sodiem archive-verify {result.folder}")
+
+
+@app.command("archive-verify")
+def archive_verify(folder: Path) -> None:
+    """Kiểm tra lại một bộ lưu trữ (ví dụ chép từ đĩa CD): thiếu, thừa hay bị sửa tệp nào."""
+    from printing.archive import verify_archive
+
+    result = verify_archive(folder)
+    typer.echo(result.message())
+    raise typer.Exit(0 if result.ok else 1)
+
+
 @app.command()
 def serve(database_url: str = typer.Option(None), host: str = typer.Option(None),
           port: int = typer.Option(None)) -> None:
