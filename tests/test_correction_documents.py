@@ -21,15 +21,20 @@ def _text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
 
 
-@pytest.fixture
-def applied(session, school, clock):
+def _requested(session, school, clock):
+    """Toán 6A1 GK entered as 6,5 for one pupil, and a request to make it 8,5."""
     cls, math = class_named(session, "6A1"), subject(session, "TOAN")
     teacher_id = teacher(school, cls.id, math.id)
     pupil = student_ids(session, cls.id)[0]
     cell = enter_scores(session, clock, teacher_id, ScoreBatch(
         cls.id, math.id, school.term_ids[1], "GK", {pupil: "6,5"}))[0]
-    request = request_score_correction(session, clock, teacher_id, cell.id, "8,5",
-                                       "Cộng sót điểm câu 4")
+    return request_score_correction(session, clock, teacher_id, cell.id, "8,5",
+                                    "Cộng sót điểm câu 4")
+
+
+@pytest.fixture
+def applied(session, school, clock):
+    request = _requested(session, school, clock)
     decide(session, clock, school.principal_id, request.token, approve=True)
     return request.id
 
@@ -46,13 +51,7 @@ def test_the_minutes_name_everyone_and_both_values(session, applied):
 
 
 def test_no_minutes_for_a_request_not_applied(session, school, clock):
-    cls, math = class_named(session, "6A1"), subject(session, "TOAN")
-    teacher_id = teacher(school, cls.id, math.id)
-    pupil = student_ids(session, cls.id)[0]
-    cell = enter_scores(session, clock, teacher_id, ScoreBatch(
-        cls.id, math.id, school.term_ids[1], "GK", {pupil: "6,5"}))[0]
-    request = request_score_correction(session, clock, teacher_id, cell.id, "8,5",
-                                       "Cộng sót điểm câu 4")
+    request = _requested(session, school, clock)
     with pytest.raises(DomainError, match="chưa được sửa"):
         applied_facts(session, request.id)
 

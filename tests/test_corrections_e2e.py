@@ -25,6 +25,13 @@ def _prepare(engine, clock, school):
     return teacher_id, cell.id
 
 
+async def _teacher_and_principal(e2e, clock, teacher_id):
+    engine, school, emulator, token = e2e
+    return (await _linked(emulator, token, engine, clock, school, TEACHER_ID, teacher_id),
+            await _linked(emulator, token, engine, clock, school, PRINCIPAL_ID,
+                          school.principal_id))
+
+
 async def _linked(emulator, token, engine, clock, school, user_id, staff_id):
     user = TelegramUser(emulator.url, token, user_id)
     await user.say(f"/start {_invite(engine, clock, school, staff_id)}")
@@ -56,10 +63,7 @@ async def test_request_approve_applied_audited_and_both_told(e2e, clock, locked)
                         decided_by_id=school.principal_id,
                         scope=LockScope(school.year_id, term_id=school.term_ids[1]))
     async with running_bot(engine, clock, emulator, token):
-        teacher_user = await _linked(emulator, token, engine, clock, school, TEACHER_ID,
-                                     teacher_id)
-        principal = await _linked(emulator, token, engine, clock, school, PRINCIPAL_ID,
-                                  school.principal_id)
+        teacher_user, principal = await _teacher_and_principal(e2e, clock, teacher_id)
         if locked:
             await teacher_user.say("6A1 Toán TX2: 8 8")
             said = await teacher_user.wait_for(lambda m: len(m) == 2)
@@ -94,10 +98,7 @@ async def test_reject_with_a_reason(e2e, clock):
     engine, school, emulator, token = e2e
     teacher_id, cell_id = _prepare(engine, clock, school)
     async with running_bot(engine, clock, emulator, token):
-        teacher_user = await _linked(emulator, token, engine, clock, school, TEACHER_ID,
-                                     teacher_id)
-        principal = await _linked(emulator, token, engine, clock, school, PRINCIPAL_ID,
-                                  school.principal_id)
+        teacher_user, principal = await _teacher_and_principal(e2e, clock, teacher_id)
         asked = await _ask(teacher_user, principal)
         await principal.press(asked[1], "Từ chối")
         said = await principal.wait_for(lambda m: len(m) == 3)
@@ -116,10 +117,7 @@ async def test_someone_else_pressing_and_a_stale_request_do_nothing(e2e, clock):
     engine, school, emulator, token = e2e
     teacher_id, cell_id = _prepare(engine, clock, school)
     async with running_bot(engine, clock, emulator, token):
-        teacher_user = await _linked(emulator, token, engine, clock, school, TEACHER_ID,
-                                     teacher_id)
-        principal = await _linked(emulator, token, engine, clock, school, PRINCIPAL_ID,
-                                  school.principal_id)
+        teacher_user, principal = await _teacher_and_principal(e2e, clock, teacher_id)
         intruder = await _linked(emulator, token, engine, clock, school, OTHER_ID,
                                  school.vice_principal_ids[0])
         asked = await _ask(teacher_user, principal)
