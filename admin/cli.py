@@ -46,10 +46,42 @@ def demo(database_url: str = typer.Option(None), seed: int = typer.Option(None),
         school = build_demo_school(session, seed or get_settings().demo_seed,
                                    classes_per_grade, class_size)
         typer.echo(f"Đã tạo trường mẫu: {len(school.class_ids)} lớp.")
+        _demo_password(session, school.admin_id)
         if with_scores:
             batches = fill_scores(session, school)
             absences = record_demo_absences(session, school)
             typer.echo(f"Đã nhập sẵn {batches} lượt điểm học kì I và {absences} lượt vắng.")
+
+
+def _demo_password(session: Session, staff_id: int) -> None:
+    import secrets
+
+    from core.clock import SystemClock
+    from models import Staff
+    from services.accounts import set_password
+
+    password = secrets.token_urlsafe(9)
+    set_password(session, SystemClock(), staff_id, password)
+    code = session.get(Staff, staff_id).code
+    typer.echo(f"Tài khoản quản trị của trường mẫu: mã {code}, mật khẩu {password} "
+               "(đăng nhập tại /admin/; hãy ghi lại, mật khẩu chỉ hiện một lần).")
+
+
+@app.command("create-admin")
+def create_admin_command(full_name: str, code: str, database_url: str = typer.Option(None)
+                         ) -> None:
+    """Tạo tài khoản quản trị (người đầu tiên); in mật khẩu một lần."""
+    from core.clock import SystemClock
+    from services.accounts import create_admin
+    from services.errors import DomainError
+
+    with Session(_engine(database_url), expire_on_commit=False) as session:
+        try:
+            staff, password = create_admin(session, SystemClock(), full_name, code)
+        except DomainError as error:
+            typer.echo(error.message, err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"Đã tạo quản trị {staff.full_name}: mã {staff.code}, mật khẩu {password}")
 
 
 @app.command("audit-verify")

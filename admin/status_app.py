@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 from telegram.ext import Application
 
+from admin.web.panel import mount_panel
 from bot.webhook import add_webhook_route, telegram_running
 from core.clock import Clock, SystemClock
 from core.config import Settings
@@ -31,6 +32,7 @@ def create_app(engine: Engine, settings: Settings, telegram: Application | None 
                                     settings.telegram_webhook_secret, engine,
                                     clock or SystemClock())
     app = FastAPI(title="Sổ điểm điện tử", docs_url=None, redoc_url=None, lifespan=lifespan)
+    mount_panel(app, engine, settings, clock or SystemClock())
     if telegram is not None and settings.telegram_mode == "webhook":
         add_webhook_route(app, telegram, settings.telegram_webhook_secret)
 
@@ -73,4 +75,6 @@ def _page(session: Session, settings: Settings) -> str:
 th{{text-align:left;padding:.3rem 1rem .3rem 0}}</style></head><body>
 <h1>Sổ gọi tên và ghi điểm điện tử</h1><table>{table}</table>
 <h2>Việc tiếp theo</h2><ul><li>{escape(bot)}</li>
+<li><a href="/admin/">Trang quản trị</a> (đăng nhập bằng tài khoản quản trị; trường mẫu
+in mã và mật khẩu khi tạo).</li>
 <li>Kiểm tra nhật ký bằng lệnh <code>sodiem audit-verify</code>.</li></ul></body></html>"""

@@ -16,9 +16,12 @@ class Settings(BaseSettings):
     telegram_webhook_url: str = ""  # public https base URL, for webhook mode
     telegram_webhook_secret: str = ""
     telegram_api_url: str = ""  # another Bot API server (a local one, or the test emulator)
+    telegram_bot_username: str = "SoDiemBot"  # for invite links t.me/<bot>?start=<code>
     admin_host: str = "127.0.0.1"
     admin_port: int = 8000
     demo_seed: int = 2026
+    demo_mode: bool = True  # the web chat may speak as any staff member (demo school only)
+    secret_key: str = ""  # signs session cookies; empty: one is made and kept in data_dir
     data_dir: Path = Path("./data")
 
 

@@ -59,18 +59,27 @@ def render_class(job: tuple[str, int, str]) -> tuple[ClassBook, bytes, dict[int,
     return book, class_book_pdf(book), sheets
 
 
-def render_classes(url: str, class_ids: list[int], at: datetime,
-                   workers: int | None = None) -> list[tuple[ClassBook, bytes, dict[int, bytes]]]:
+def render_classes(url: str, class_ids: list[int], at: datetime, workers: int | None = None,
+                   progress=None) -> list[tuple[ClassBook, bytes, dict[int, bytes]]]:
     jobs = [(url, class_id, at.isoformat()) for class_id in class_ids]
     workers = workers or os.cpu_count() or 1
+    results = []
     if workers == 1:
-        return [render_class(job) for job in jobs]
+        for job in jobs:
+            results.append(render_class(job))
+            if progress:
+                progress()
+        return results
     with ProcessPoolExecutor(workers) as pool:
-        return list(pool.map(render_class, jobs))
+        for result in pool.map(render_class, jobs):
+            results.append(result)
+            if progress:
+                progress()
+    return results
 
 
 def build_archive(engine: Engine, year_id: int, out_dir: Path, at: datetime,
-                  workers: int | None = None) -> ArchiveResult:
+                  workers: int | None = None, progress=None) -> ArchiveResult:
     url = engine.url.render_as_string(hide_password=False)
     with Session(engine, expire_on_commit=False) as session:
         year = session.get(SchoolYear, year_id)
@@ -82,7 +91,7 @@ def build_archive(engine: Engine, year_id: int, out_dir: Path, at: datetime,
         audit_lines = _audit_lines(session)
     folder = out_dir / f"sodiem-{_slug(school.code)}-{year.name}"
     folder.mkdir(parents=True, exist_ok=True)
-    rendered = render_classes(url, class_ids, at, workers)
+    rendered = render_classes(url, class_ids, at, workers, progress)
     files: dict[str, bytes] = {}
     for book, pdf, sheets in rendered:
         files[f"so-theo-doi-lop/{book.class_name}.pdf"] = pdf

@@ -1,0 +1,21 @@
+"""Small server-rendered SVG charts (no JavaScript, no CDN: the school PCs may be offline)."""
+
+from html import escape
+
+
+def bar_chart(rows: list[tuple[str, int]], width: int = 640, bar: int = 18) -> str:
+    """Horizontal bars of percentages, one per label."""
+    label_width, gap = 170, 6
+    height = len(rows) * (bar + gap) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'role="img" aria-label="Tiến độ nhập điểm">']
+    for index, (label, percent) in enumerate(rows):
+        y = 5 + index * (bar + gap)
+        length = (width - label_width - 50) * max(0, min(percent, 100)) / 100
+        colour = "#2e7d32" if percent >= 90 else "#f9a825" if percent >= 50 else "#c62828"
+        parts.append(f'<text x="0" y="{y + bar - 5}" font-size="12">{escape(label)}</text>'
+                     f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" '
+                     f'fill="{colour}"/><text x="{label_width + length + 4:.1f}" '
+                     f'y="{y + bar - 5}" font-size="12">{percent}%</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,228 @@
+"""Invites with QR codes, the Excel import, the web chat and printing."""
+
+from html import escape
+
+import qrcode
+import qrcode.image.svg
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlmodel import select
+
+from admin.web.jobs import start_archive_job
+from admin.web.panel import Panel
+from admin.web.security import check_csrf
+from handlers.capabilities import WEB, fit
+from handlers.conversation import handle
+from handlers.events import Incoming
+from models import ChatIdentity, Invite, SchoolClass, Staff
+from models.types import Role
+from printing.class_book import class_book_pdf
+from services import audit
+from services.book_data import class_book
+from services.errors import DomainError
+from services.importing import import_students, template_xlsx
+from services.linking import create_invite
+from services.school import current_year
+
+ADMINS = {Role.ADMIN}
+PRINTERS = {Role.ADMIN, Role.OFFICE, Role.PRINCIPAL, Role.VICE_PRINCIPAL}
+MAX_UPLOAD = 5 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def register(app: FastAPI, panel: Panel) -> None:
+    _invites(app, panel)
+    _import(app, panel)
+    _chat(app, panel)
+    _printing(app, panel)
+
+
+def _invite_link(panel: Panel, code: str) -> str:
+    return f"https://t.me/{panel.settings.telegram_bot_username}?start={code}"
+
+
+def _qr_svg(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return image.to_string(encoding="unicode")
+
+
+def _invites(app: FastAPI, panel: Panel) -> None:
+    @app.get("/admin/invites", response_class=HTMLResponse)
+    def invites(request: Request) -> Response:
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, ADMINS, "quản lý lời mời")
+            people = session.exec(select(Staff).where(Staff.school_id == staff.school_id)
+                                  .order_by(Staff.code)).all()
+            linked = {i.staff_id for i in session.exec(select(ChatIdentity).where(
+                ChatIdentity.unlinked_at.is_(None), ChatIdentity.channel == "telegram"))}
+            latest = {}
+            for invite in session.exec(select(Invite).order_by(Invite.id)):
+                latest[invite.staff_id] = invite
+            return panel.page(request, "invites.html", staff, roles, people=people,
+                              linked=linked, latest=latest, now=panel.clock.now())
+
+    @app.post("/admin/invites")
+    def make_invites(request: Request, csrf: str = Form(""),
+                     staff_ids: list[int] = Form(default=[])) -> Response:
+        check_csrf(request, csrf)
+        with panel.session() as session:
+            staff, _ = panel.user(request, session, ADMINS, "tạo lời mời")
+            made = [create_invite(session, panel.clock, staff.id, sid).id for sid in staff_ids]
+        if not made:
+            return RedirectResponse("/admin/invites", status_code=303)
+        return RedirectResponse("/admin/invites/sheet?ids=" + ",".join(map(str, made)),
+                                status_code=303)
+
+    @app.post("/admin/invites/{invite_id}/revoke")
+    def revoke(request: Request, invite_id: int, csrf: str = Form("")) -> Response:
+        check_csrf(request, csrf)
+        with panel.session() as session:
+            staff, _ = panel.user(request, session, ADMINS, "thu hồi lời mời")
+            invite = session.get(Invite, invite_id)
+            if invite is not None and invite.used_at is None:
+                invite.revoked_at = panel.clock.now()
+                session.add(invite)
+                audit.append(session, panel.clock, actor_id=staff.id, action="invite.revoke",
+                             entity="invite", entity_id=invite.id)
+                session.commit()
+        return RedirectResponse("/admin/invites", status_code=303)
+
+    @app.get("/admin/invites/sheet", response_class=HTMLResponse)
+    def sheet(request: Request, ids: str = "") -> Response:
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, ADMINS, "in phiếu mời")
+            wanted = [int(i) for i in ids.split(",") if i.strip().isdigit()]
+            invites = session.exec(select(Invite).where(Invite.id.in_(wanted or [0]))).all()
+            cards = [(session.get(Staff, i.staff_id), i, _invite_link(panel, i.code),
+                      _qr_svg(_invite_link(panel, i.code))) for i in invites]
+            return panel.page(request, "invite_sheet.html", staff, roles, cards=cards)
+
+
+def _import(app: FastAPI, panel: Panel) -> None:
+    @app.get("/admin/import", response_class=HTMLResponse)
+    def import_form(request: Request) -> Response:
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, ADMINS, "nhập dữ liệu")
+            return panel.page(request, "import.html", staff, roles, result=None, error="")
+
+    @app.get("/admin/import/mau-hoc-sinh.xlsx")
+    def template(request: Request) -> Response:
+        with panel.session() as session:
+            panel.user(request, session, ADMINS, "tải mẫu nhập")
+        return Response(template_xlsx(), media_type=XLSX, headers={
+            "Content-Disposition": 'attachment; filename="mau-hoc-sinh.xlsx"'})
+
+    @app.post("/admin/import", response_class=HTMLResponse)
+    async def import_file(request: Request, csrf: str = Form(""),
+                          file: UploadFile = File(...)) -> Response:
+        check_csrf(request, csrf)
+        content = await file.read(MAX_UPLOAD + 1)
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, ADMINS, "nhập dữ liệu")
+            if len(content) > MAX_UPLOAD:
+                return panel.page(request, "import.html", staff, roles, result=None, status=400,
+                                  error="Tệp lớn hơn 5 MB. Chia nhỏ tệp rồi nhập lần lượt.")
+            try:
+                result = import_students(session, panel.clock, staff.id,
+                                         current_year(session, staff.school_id), content)
+            except DomainError as error:
+                return panel.page(request, "import.html", staff, roles, result=None,
+                                  error=error.message, status=400)
+            return panel.page(request, "import.html", staff, roles, result=result, error="",
+                              status=200 if result.ok else 400)
+
+
+def _chat(app: FastAPI, panel: Panel) -> None:
+    """A third transport: the same conversation handlers, buttons included, in a web page."""
+
+    @app.get("/admin/chat", response_class=HTMLResponse)
+    def chat_page(request: Request, as_staff: int = 0) -> Response:
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, ADMINS, "dùng thử trò chuyện")
+            people = session.exec(select(Staff).where(Staff.school_id == staff.school_id)
+                                  .order_by(Staff.full_name)).all()
+            transcript = panel.chats.get((staff.id, as_staff), [])
+            return panel.page(request, "chat.html", staff, roles, people=people,
+                              as_staff=as_staff, transcript=transcript,
+                              enabled=panel.settings.demo_mode)
+
+    @app.post("/admin/chat")
+    def chat_send(request: Request, csrf: str = Form(""), as_staff: int = Form(...),
+                  text: str = Form(""), button: str = Form("")) -> Response:
+        check_csrf(request, csrf)
+        with panel.session() as session:
+            staff, _ = panel.user(request, session, ADMINS, "dùng thử trò chuyện")
+            if not panel.settings.demo_mode:
+                return Response("Trò chuyện thử chỉ bật ở chế độ trường mẫu.", status_code=403)
+            user_id = _web_identity(panel, session, staff.id, as_staff)
+            transcript = panel.chats.setdefault((staff.id, as_staff), [])
+            if text.strip():
+                transcript.append(("user", text, []))
+            event = Incoming("web", user_id, user_id, text=text, button_data=button or None,
+                             update_key=f"web-{len(transcript)}-{id(transcript)}")
+            for reply in fit(handle(session, panel.clock, event), WEB):
+                transcript.append(("bot", reply.text, reply.button_rows()))
+        return RedirectResponse(f"/admin/chat?as_staff={as_staff}#cuoi", status_code=303)
+
+
+def _web_identity(panel: Panel, session, admin_id: int, staff_id: int) -> str:
+    """The web chat speaks as the chosen staff member (demo mode only, audited)."""
+    user_id = f"web-{admin_id}-{staff_id}"
+    if session.exec(select(ChatIdentity).where(ChatIdentity.channel == "web",
+                                               ChatIdentity.external_user_id == user_id)).first():
+        return user_id
+    session.add(ChatIdentity(channel="web", external_user_id=user_id, chat_id=user_id,
+                             staff_id=staff_id, linked_at=panel.clock.now()))
+    audit.append(session, panel.clock, actor_id=admin_id, action="chat.web_as",
+                 entity="staff", entity_id=staff_id)
+    session.commit()
+    return user_id
+
+
+def _printing(app: FastAPI, panel: Panel) -> None:
+    @app.get("/admin/printing", response_class=HTMLResponse)
+    def printing(request: Request) -> Response:
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, PRINTERS, "in sổ")
+            year = current_year(session, staff.school_id)
+            classes = session.exec(select(SchoolClass).where(SchoolClass.year_id == year.id)
+                                   .order_by(SchoolClass.name)).all()
+            return panel.page(request, "printing.html", staff, roles, classes=classes,
+                              jobs=list(panel.jobs.values()))
+
+    @app.get("/admin/printing/class/{class_id}.pdf")
+    def class_pdf(request: Request, class_id: int) -> Response:
+        with panel.session() as session:
+            panel.user(request, session, PRINTERS, "in sổ")
+            book = class_book(session, panel.clock, class_id)
+        return Response(class_book_pdf(book), media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="so-{escape(book.class_name)}.pdf"'})
+
+    @app.post("/admin/printing/archive")
+    def archive(request: Request, csrf: str = Form("")) -> Response:
+        check_csrf(request, csrf)
+        with panel.session() as session:
+            staff, _ = panel.user(request, session, PRINTERS, "lập lưu trữ")
+            year = current_year(session, staff.school_id)
+            count = len(session.exec(select(SchoolClass.id)
+                                     .where(SchoolClass.year_id == year.id)).all())
+        job = start_archive_job(panel.jobs, panel.engine, year.id, panel.clock.now(), count)
+        return RedirectResponse(f"/admin/jobs/{job.id}", status_code=303)
+
+    @app.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
+    def job_page(request: Request, job_id: str) -> Response:
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, PRINTERS, "xem tiến trình")
+        job = panel.jobs.get(job_id)
+        if job is None:
+            return Response("Không có công việc này.", status_code=404)
+        return panel.page(request, "job.html", staff, roles, job=job)
+
+    @app.get("/admin/jobs/{job_id}/download")
+    def job_download(request: Request, job_id: str) -> Response:
+        with panel.session() as session:
+            panel.user(request, session, PRINTERS, "tải lưu trữ")
+        job = panel.jobs.get(job_id)
+        if job is None or job.result is None:
+            return Response("Chưa xong.", status_code=404)
+        return FileResponse(job.result, filename=job.result.name, media_type="application/zip")

@@ -1,0 +1,204 @@
+"""Dashboard, locks, corrections and the audit trail."""
+
+from datetime import datetime
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import select
+
+from admin.web.charts import bar_chart
+from admin.web.panel import VIEWERS, Panel
+from admin.web.security import check_csrf
+from core.clock import VN_TZ, today
+from core.text import fold
+from models import (
+    AuditEntry,
+    CorrectionRequest,
+    LockWindow,
+    SchoolClass,
+    Staff,
+    StaffRole,
+    Subject,
+    Term,
+)
+from models.types import Role
+from printing.minutes import minutes_pdf
+from services import audit, corrections, locks
+from services.correction_records import applied_facts, correction_facts
+from services.deadlines import owed_by_teacher
+from services.errors import DomainError, NotFound
+from services.progress import progress, totals, totals_by_teacher
+from services.school import current_year, term_for_date
+
+LOCK_EXECUTORS = {Role.ADMIN, Role.PRINCIPAL}
+
+
+def register(app: FastAPI, panel: Panel) -> None:
+    _dashboard(app, panel)
+    _locks(app, panel)
+    _corrections(app, panel)
+    _audit(app, panel)
+
+
+def _dashboard(app: FastAPI, panel: Panel) -> None:
+    @app.get("/admin/", response_class=HTMLResponse)
+    def dashboard(request: Request) -> Response:
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, VIEWERS, "xem trang quản trị")
+            year = current_year(session, staff.school_id)
+            try:
+                term = term_for_date(session, year.id, today(panel.clock))
+            except NotFound:
+                term = None
+            rows = progress(session, term.id) if term else []
+            owed = owed_by_teacher(session, term, today(panel.clock)) if term else {}
+            by_teacher = totals_by_teacher(rows)
+            names = {r.teacher_id: r.teacher_name for r in rows}
+            by_class: dict[str, list] = {}
+            for row in rows:
+                by_class.setdefault(row.class_name, []).append(row)
+            class_chart = bar_chart([(name, totals(items).percent)
+                                     for name, items in sorted(by_class.items())])
+            teachers = sorted(((names[t], v, len(owed.get(t, [])))
+                               for t, v in by_teacher.items()), key=lambda x: x[1].percent)
+            return panel.page(request, "dashboard.html", staff, roles, year=year, term=term,
+                              total=totals(rows), chart=class_chart, teachers=teachers,
+                              rows=rows)
+
+
+def _locks(app: FastAPI, panel: Panel) -> None:
+    @app.get("/admin/locks", response_class=HTMLResponse)
+    def lock_list(request: Request, message: str = "") -> Response:
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, VIEWERS, "xem khóa sổ")
+            year = current_year(session, staff.school_id)
+            rows = session.exec(select(LockWindow).where(LockWindow.year_id == year.id)
+                                .order_by(LockWindow.starts_at.desc())).all()
+            described = [(lock, locks.describe(session, lock)) for lock in rows]
+            deciders = session.exec(select(Staff).join(StaffRole).where(
+                Staff.school_id == staff.school_id,
+                StaffRole.role.in_([Role.PRINCIPAL, Role.VICE_PRINCIPAL]))).all()
+            return panel.page(
+                request, "locks.html", staff, roles, locks=described, deciders=deciders,
+                terms=session.exec(select(Term).where(Term.year_id == year.id)).all(),
+                classes=session.exec(select(SchoolClass).where(SchoolClass.year_id == year.id)
+                                     .order_by(SchoolClass.name)).all(),
+                subjects=session.exec(select(Subject).order_by(Subject.order)).all(),
+                can_execute=bool(roles & LOCK_EXECUTORS), message=message)
+
+    @app.post("/admin/locks")
+    def lock_create(request: Request, csrf: str = Form(""), decided_by: int = Form(...),
+                    term_id: str = Form(""), class_id: str = Form(""),
+                    subject_id: str = Form(""), month: str = Form(""),
+                    starts_at: str = Form(""), reason: str = Form("")) -> Response:
+        check_csrf(request, csrf)
+        with panel.session() as session:
+            staff, _ = panel.user(request, session, LOCK_EXECUTORS, "thực hiện khóa sổ")
+            year = current_year(session, staff.school_id)
+            try:
+                scope = locks.LockScope(year.id, _int(term_id), _month(month), _int(class_id),
+                                        _int(subject_id))
+                locks.create_lock(session, panel.clock, executor_id=staff.id,
+                                  decided_by_id=decided_by, scope=scope, reason=reason,
+                                  starts_at=_moment(starts_at), via="admin")
+                message = "Đã khóa sổ."
+            except DomainError as error:
+                message = error.message
+        return RedirectResponse(f"/admin/locks?message={message}", status_code=303)
+
+    @app.post("/admin/locks/{lock_id}/lift")
+    def lock_lift(request: Request, lock_id: int, csrf: str = Form(""),
+                  decided_by: int = Form(...)) -> Response:
+        check_csrf(request, csrf)
+        with panel.session() as session:
+            staff, _ = panel.user(request, session, LOCK_EXECUTORS, "mở sổ")
+            try:
+                locks.lift_lock(session, panel.clock, executor_id=staff.id,
+                                decided_by_id=decided_by, lock_id=lock_id, via="admin")
+                message = "Đã mở sổ."
+            except DomainError as error:
+                message = error.message
+        return RedirectResponse(f"/admin/locks?message={message}", status_code=303)
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.strip() else None
+
+
+def _month(value: str):
+    if not value.strip():
+        return None
+    year, month = (int(p) for p in value.split("-")[:2])
+    return datetime(year, month, 1).date()
+
+
+def _moment(value: str):
+    if not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=VN_TZ)
+    except ValueError:
+        raise DomainError("Thời điểm khóa không hợp lệ; chọn ngày giờ trong ô lịch.") from None
+
+
+def _corrections(app: FastAPI, panel: Panel) -> None:
+    @app.get("/admin/corrections", response_class=HTMLResponse)
+    def correction_list(request: Request, message: str = "") -> Response:
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, VIEWERS, "xem yêu cầu sửa")
+            rows = session.exec(select(CorrectionRequest)
+                                .order_by(CorrectionRequest.id.desc())).all()
+            facts = [(r, correction_facts(session, r.id)) for r in rows]
+            return panel.page(request, "corrections.html", staff, roles, facts=facts,
+                              message=message)
+
+    @app.post("/admin/corrections/{token}/witness")
+    def witness(request: Request, token: str, csrf: str = Form("")) -> Response:
+        check_csrf(request, csrf)
+        with panel.session() as session:
+            staff, _ = panel.user(request, session, {Role.ADMIN}, "xác nhận sửa dữ liệu")
+            try:
+                corrections.confirm_as_witness(session, panel.clock, staff.id, token, "admin")
+                message = "Đã xác nhận; điểm đã được sửa."
+            except DomainError as error:
+                message = error.message
+        return RedirectResponse(f"/admin/corrections?message={message}", status_code=303)
+
+    @app.get("/admin/corrections/{request_id}/minutes.pdf")
+    def minutes(request: Request, request_id: int) -> Response:
+        with panel.session() as session:
+            panel.user(request, session, VIEWERS, "in biên bản")
+            try:
+                pdf = minutes_pdf(applied_facts(session, request_id))
+            except DomainError as error:
+                return Response(error.message, status_code=404)
+        return Response(pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="bien-ban-{request_id}.pdf"'})
+
+
+def _audit(app: FastAPI, panel: Panel) -> None:
+    @app.get("/admin/audit", response_class=HTMLResponse)
+    def audit_trail(request: Request, text: str = "", actor: str = "", since: str = "",
+                    until: str = "", verify: int = 0) -> Response:
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, VIEWERS, "xem nhật ký")
+            query = select(AuditEntry).order_by(AuditEntry.seq.desc())
+            if text:
+                query = query.where(AuditEntry.new.contains(text) | AuditEntry.old.contains(text)
+                                    | AuditEntry.action.contains(text))
+            if actor:
+                ids = [s.id for s in session.exec(select(Staff)) if fold(actor) in
+                       s.folded_name or actor.upper() == s.code]
+                query = query.where(AuditEntry.actor_id.in_(ids or [0]))
+            if since:
+                query = query.where(AuditEntry.at >= datetime.fromisoformat(since)
+                                    .replace(tzinfo=VN_TZ))
+            if until:
+                query = query.where(AuditEntry.at < datetime.fromisoformat(until)
+                                    .replace(tzinfo=VN_TZ))
+            entries = session.exec(query.limit(200)).all()
+            names = {s.id: s.full_name for s in session.exec(select(Staff))}
+            check = audit.verify(session) if verify else None
+            return panel.page(request, "audit.html", staff, roles, entries=entries, names=names,
+                              check=check, filters={"text": text, "actor": actor,
+                                                    "since": since, "until": until})

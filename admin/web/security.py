@@ -1,0 +1,84 @@
+"""Sign-in state, CSRF tokens, login rate limiting and role checks for every route."""
+
+import hmac
+import secrets
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+
+from fastapi import HTTPException, Request
+from sqlmodel import Session, select
+
+from core.config import Settings
+from models import Staff, StaffRole
+from models.types import Role
+
+SESSION_USER, SESSION_CSRF = "staff_id", "csrf"
+LOGIN_WINDOW, LOGIN_ATTEMPTS = 15 * 60, 5
+
+
+def secret_key(settings: Settings) -> str:
+    """The configured key, else one made once and kept beside the database."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get(SESSION_CSRF)
+    if not token:
+        token = request.session[SESSION_CSRF] = secrets.token_urlsafe(24)
+    return token
+
+
+def check_csrf(request: Request, submitted: str) -> None:
+    expected = request.session.get(SESSION_CSRF, "")
+    if not expected or not hmac.compare_digest(expected, submitted or ""):
+        raise HTTPException(403, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+                                 "Tải lại trang rồi thử lại.")
+
+
+class LoginLimiter:
+    """At most five failed sign-ins per address and account in fifteen minutes."""
+
+    def __init__(self) -> None:
+        self.failures: dict[tuple[str, str], deque] = defaultdict(deque)
+
+    def _recent(self, key: tuple[str, str]) -> deque:
+        window = self.failures[key]
+        while window and window[0] < time.monotonic() - LOGIN_WINDOW:
+            window.popleft()
+        return window
+
+    def blocked(self, address: str, code: str) -> bool:
+        return len(self._recent((address, code.upper()))) >= LOGIN_ATTEMPTS
+
+    def failed(self, address: str, code: str) -> None:
+        self._recent((address, code.upper())).append(time.monotonic())
+
+    def succeeded(self, address: str, code: str) -> None:
+        self.failures.pop((address, code.upper()), None)
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+def current_staff(request: Request, session: Session) -> tuple[Staff, set[Role]]:
+    staff_id = request.session.get(SESSION_USER)
+    staff = session.get(Staff, staff_id) if staff_id else None
+    if staff is None or not staff.active:
+        raise NotSignedIn()
+    roles = {Role(r) for r in session.exec(select(StaffRole.role)
+                                           .where(StaffRole.staff_id == staff.id))}
+    return staff, roles
+
+
+def require(roles: set[Role], allowed: set[Role], what: str) -> None:
+    if not roles & allowed:
+        raise HTTPException(403, f"Tài khoản của thầy/cô không có quyền {what}.")

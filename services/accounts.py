@@ -1,0 +1,81 @@
+"""Passwords for the admin panel (argon2), sign-in checks and the first admin."""
+
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from core.clock import Clock
+from core.text import fold, nfc
+from models import School, Staff, StaffRole
+from models.types import Role
+from services import audit
+from services.errors import DomainError, PermissionDenied
+
+HASHER = PasswordHasher()
+MIN_LENGTH = 10
+PANEL_ROLES = {Role.ADMIN, Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.OFFICE}
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_LENGTH:
+        raise DomainError(f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự.")
+    return HASHER.hash(password)
+
+
+def set_password(session: Session, clock: Clock, staff_id: int, password: str,
+                 actor_id: int | None = None) -> None:
+    staff = session.get(Staff, staff_id)
+    staff.password_hash, staff.password_changed_at = hash_password(password), clock.now()
+    session.add(staff)
+    audit.append(session, clock, actor_id=actor_id or staff_id, action="account.password",
+                 entity="staff", entity_id=staff_id)
+    session.commit()
+
+
+def authenticate(session: Session, code: str, password: str) -> Staff:
+    """The staff member, if the code and password match and they may use the panel."""
+    staff = session.exec(select(Staff).where(Staff.code == code.strip().upper())).first()
+    refusal = DomainError("Sai mã đăng nhập hoặc mật khẩu.")
+    if staff is None or not staff.password_hash or not staff.active:
+        HASHER.hash("timing-equaliser")  # do as much work as a real check
+        raise refusal
+    try:
+        HASHER.verify(staff.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise refusal from None
+    roles = set(session.exec(select(StaffRole.role).where(StaffRole.staff_id == staff.id)))
+    if not roles & PANEL_ROLES:
+        raise PermissionDenied("Tài khoản này không có quyền vào trang quản trị.")
+    return staff
+
+
+def create_admin(session: Session, clock: Clock, full_name: str, code: str,
+                 password: str | None = None) -> tuple[Staff, str]:
+    """A new admin account (the first one, from the command line); returns its password."""
+    school = session.exec(select(School)).first()
+    if school is None:
+        raise DomainError("Chưa có trường nào: chạy `sodiem demo` hoặc nhập dữ liệu trước.")
+    if session.exec(select(Staff).where(Staff.code == code.upper())).first() is not None:
+        raise DomainError(f"Mã {code.upper()} đã có người dùng.")
+    password = password or secrets.token_urlsafe(12)
+    name = nfc(full_name)
+    staff = Staff(school_id=school.id, code=code.upper(), full_name=name, folded_name=fold(name),
+                  password_hash=hash_password(password), password_changed_at=clock.now())
+    session.add(staff)
+    session.flush()
+    session.add(StaffRole(staff_id=staff.id, role=Role.ADMIN))
+    audit.append(session, clock, actor_id=None, action="account.create_admin", entity="staff",
+                 entity_id=staff.id, new={"code": staff.code})
+    session.commit()
+    return staff, password
+
+
+def stale_passwords(session: Session, clock: Clock, days: int) -> list[Staff]:
+    """Panel users whose password is older than `days` (account hygiene, 002)."""
+    limit = clock.now() - timedelta(days=days)
+    rows = session.exec(select(Staff).join(StaffRole).where(
+        StaffRole.role.in_(list(PANEL_ROLES)), Staff.password_hash != "")).all()
+    return [s for s in set(rows) if s.password_changed_at and s.password_changed_at < limit]

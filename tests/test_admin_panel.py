@@ -1,0 +1,186 @@
+"""The admin panel over HTTP: sign-in, roles on every route, CSRF, and each page's work."""
+
+import time
+from io import BytesIO
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
+from sqlmodel import Session, select
+
+from admin.status_app import create_app
+from core.config import Settings
+from models import LockWindow, ScoreEntry, Staff, Student
+from tests.admin_helpers import (
+    PASSWORD,
+    csrf_of,
+    give_passwords,
+    good_rows,
+    sign_in,
+    student_file,
+)
+from tests.helpers import class_named, subject, teacher
+
+GET_ROUTES = ["/admin/", "/admin/locks", "/admin/corrections", "/admin/audit",
+              "/admin/invites", "/admin/import", "/admin/chat", "/admin/printing",
+              "/admin/import/mau-hoc-sinh.xlsx", "/admin/invites/sheet"]
+POST_ROUTES = ["/admin/locks", "/admin/locks/1/lift", "/admin/invites", "/admin/import",
+               "/admin/chat", "/admin/printing/archive", "/admin/corrections/x/witness"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def client(db, session, school, clock, tmp_path):
+    engine, _ = db
+    with Session(engine) as s:
+        math_teacher = teacher(school, class_named(s, "6A1").id, subject(s, "TOAN").id)
+    give_passwords(engine, clock, school.admin_id, school.office_id, school.principal_id,
+                   math_teacher)
+    settings = Settings(secret_key="khoa-bi-mat-cho-kiem-thu", data_dir=tmp_path)
+    with TestClient(create_app(engine, settings, clock=clock)) as test_client:
+        yield test_client
+
+
+def _code(session, staff_id) -> str:
+    return session.get(Staff, staff_id).code
+
+
+def test_every_admin_route_refuses_anonymous_users(client):
+    for path in GET_ROUTES:
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and "/admin/login" in response.headers["location"]
+    for path in POST_ROUTES:
+        assert client.post(path, data={"csrf": "x"}).status_code in (401, 403)
+
+
+def test_a_subject_teacher_has_no_admin_access(client, session, school):
+    math_teacher = school.teacher_of[(class_named(session, "6A1").id,
+                                      subject(session, "TOAN").id)]
+    response = sign_in(client, _code(session, math_teacher))
+    assert response.status_code == 403 and "không có quyền vào trang quản trị" in response.text
+
+
+def test_the_office_prints_but_cannot_lift_locks_or_invite(client, session, school):
+    assert sign_in(client, _code(session, school.office_id)).status_code == 303
+    assert client.get("/admin/printing").status_code == 200
+    assert client.get("/admin/invites").status_code == 403
+    token = csrf_of(client, "/admin/locks")
+    refused = client.post("/admin/locks", data={"csrf": token,
+                                                "decided_by": school.principal_id})
+    assert refused.status_code == 403 and "không có quyền" in refused.text
+
+
+def test_forms_need_the_csrf_token(client, session, school):
+    sign_in(client, _code(session, school.admin_id))
+    refused = client.post("/admin/locks", data={"decided_by": school.principal_id})
+    assert refused.status_code == 403 and "biểu mẫu không hợp lệ" in refused.text
+    assert session.exec(select(LockWindow)).all() == []
+
+
+def test_wrong_passwords_are_rate_limited(client, session, school):
+    code = _code(session, school.admin_id)
+    for _ in range(5):
+        assert sign_in(client, code, "sai-mat-khau").status_code == 401
+    assert sign_in(client, code, PASSWORD).status_code == 429
+
+
+def test_import_with_a_bad_row_writes_nothing_then_the_fixed_file_imports_once(client,
+                                                                                session,
+                                                                                school):
+    sign_in(client, _code(session, school.admin_id))
+    rows = good_rows(3)
+    rows[1][2], rows[2][10] = "31/02/2014", "6A9"
+    before = len(session.exec(select(Student)).all())
+    response = _upload(client, student_file(rows))
+    assert response.status_code == 400
+    assert "Dòng 3, cột “Ngày sinh”" in response.text and "Dòng 4, cột “Lớp”" in response.text
+    assert len(session.exec(select(Student)).all()) == before
+    fixed = student_file(good_rows(3))
+    assert "3 học sinh mới" in _upload(client, fixed).text
+    again = _upload(client, fixed)
+    assert "0 học sinh mới, 0 cập nhật, 0 chuyển lớp, 3 không đổi" in again.text
+    moved = good_rows(3)
+    moved[0][10] = "7A1"
+    assert "1 chuyển lớp" in _upload(client, student_file(moved)).text
+
+
+def test_malformed_files_get_a_clear_message_and_write_nothing(client, session, school):
+    sign_in(client, _code(session, school.admin_id))
+    before = len(session.exec(select(Student)).all())
+    pdf = b"%PDF-1.4 not a spreadsheet"
+    assert "không phải bảng tính Excel" in _upload(client, pdf).text
+    workbook = Workbook()
+    workbook.active.append(["Tên", "Lớp"])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    assert "Các cột không đúng mẫu" in _upload(client, buffer.getvalue()).text
+    assert "không có dòng học sinh" in _upload(client, student_file([])).text
+    huge = student_file(good_rows(10_000))
+    assert "hơn 5000 dòng" in _upload(client, huge).text
+    assert len(session.exec(select(Student)).all()) == before
+
+
+def _upload(client, content: bytes):
+    token = csrf_of(client, "/admin/import")
+    return client.post("/admin/import", data={"csrf": token},
+                       files={"file": ("hoc-sinh.xlsx", content, XLSX)})
+
+
+def test_invites_print_a_sheet_with_a_qr_code(client, session, school):
+    sign_in(client, _code(session, school.admin_id))
+    token = csrf_of(client, "/admin/invites")
+    sheet = client.post("/admin/invites", data={"csrf": token,
+                                                "staff_ids": [school.principal_id]})
+    assert sheet.status_code == 200 and "<svg" in sheet.text
+    assert "https://t.me/SoDiemBot?start=" in sheet.text
+    assert session.get(Staff, school.principal_id).full_name in sheet.text
+
+
+def test_a_lock_made_in_the_panel_blocks_entry(client, session, school):
+    sign_in(client, _code(session, school.admin_id))
+    token = csrf_of(client, "/admin/locks")
+    done = client.post("/admin/locks", data={"csrf": token, "decided_by": school.principal_id,
+                                             "term_id": school.term_ids[1],
+                                             "reason": "Khóa sổ học kì I"})
+    assert "Đã khóa sổ" in done.text and "sổ điểm học kì 1" in done.text
+    assert len(session.exec(select(LockWindow)).all()) == 1
+
+
+def test_the_web_chat_enters_and_confirms_scores_as_a_teacher(client, session, school):
+    sign_in(client, _code(session, school.admin_id))
+    math_teacher = school.teacher_of[(class_named(session, "6A1").id,
+                                      subject(session, "TOAN").id)]
+    token = csrf_of(client, f"/admin/chat?as_staff={math_teacher}")
+    page = client.post("/admin/chat", data={"csrf": token, "as_staff": math_teacher,
+                                            "text": "6A1 Toán TX1: 8 7 9"})
+    assert "Xem trước" in page.text and "Xác nhận" in page.text
+    data = next(part.split('"')[0] for part in page.text.split('name="button" value="')[1:]
+                if part.startswith("ok:"))
+    done = client.post("/admin/chat", data={"csrf": token, "as_staff": math_teacher,
+                                            "button": data})
+    assert "Đã lưu 3 điểm" in done.text
+    assert len(session.exec(select(ScoreEntry)).all()) == 3
+
+
+def test_audit_trail_verifies_and_printing_downloads(client, session, school):
+    sign_in(client, _code(session, school.admin_id))
+    assert "toàn vẹn" in client.get("/admin/audit?verify=1").text
+    pdf = client.get(f"/admin/printing/class/{class_named(session, '6A1').id}.pdf")
+    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    assert "Tiến độ nhập điểm" in client.get("/admin/").text
+
+
+def test_the_archive_runs_in_the_background_with_progress_and_a_download(client, session,
+                                                                        school):
+    sign_in(client, _code(session, school.office_id))
+    token = csrf_of(client, "/admin/printing")
+    started = client.post("/admin/printing/archive", data={"csrf": token},
+                          follow_redirects=False)
+    job_url = started.headers["location"]
+    assert "Lập lưu trữ cuối năm" in client.get(job_url).text
+    deadline = time.monotonic() + 120
+    while "Tải tệp lưu trữ" not in client.get(job_url).text:
+        assert time.monotonic() < deadline, client.get(job_url).text
+        time.sleep(0.5)
+    archive = client.get(f"{job_url}/download")
+    assert archive.status_code == 200 and archive.content[:2] == b"PK"
