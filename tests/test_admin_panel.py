@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from admin.status_app import create_app
 from core.config import Settings
-from models import LockWindow, ScoreEntry, Staff, Student
+from models import AuditEntry, Department, LockWindow, ScoreEntry, Staff, Student
 from tests.admin_helpers import (
     PASSWORD,
     csrf_of,
@@ -184,3 +184,17 @@ def test_the_archive_runs_in_the_background_with_progress_and_a_download(client,
         time.sleep(0.5)
     archive = client.get(f"{job_url}/download")
     assert archive.status_code == 200 and archive.content[:2] == b"PK"
+
+
+def test_reference_data_crud_is_for_admins_and_audited(client, session, school):
+    sign_in(client, _code(session, school.office_id))
+    assert client.get("/admin/data/student/list").status_code == 403
+    client.cookies.clear()
+    sign_in(client, _code(session, school.admin_id))
+    listing = client.get("/admin/data/student/list")
+    assert listing.status_code == 200 and "Học sinh" in listing.text
+    client.post("/admin/data/department/create", data={"name": "Tổ Văn phòng",
+                                                        "school_id": school.school_id})
+    session.expire_all()
+    assert session.exec(select(Department).where(Department.name == "Tổ Văn phòng")).one()
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "department.create")).one()

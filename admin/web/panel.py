@@ -30,6 +30,7 @@ from models import Staff
 from models.types import ROLE_LABELS, Role
 from services.accounts import authenticate
 from services.errors import DomainError, PermissionDenied
+from services.permissions import roles_of
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 VIEWERS = {Role.ADMIN, Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.OFFICE}
@@ -65,7 +66,7 @@ class Panel:
 def mount_panel(app: FastAPI, engine: Engine, settings: Settings, clock: Clock) -> Panel:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     panel = Panel(engine, settings, clock, templates)
-    app.add_middleware(BaseHTTPMiddleware, dispatch=_signed_in_only)  # inside the session
+    app.add_middleware(BaseHTTPMiddleware, dispatch=_gate(engine))  # inside the session
     app.add_middleware(SessionMiddleware, secret_key=secret_key(settings),
                        session_cookie="sodiem_session", same_site="strict",
                        https_only=False, max_age=8 * 3600)
@@ -75,20 +76,34 @@ def mount_panel(app: FastAPI, engine: Engine, settings: Settings, clock: Clock) 
 
     pages_records.register(app, panel)
     pages_people.register(app, panel)
+    from admin.web.data_admin import mount_data_admin
+
+    mount_data_admin(app, engine, clock)
     return panel
 
 
 PUBLIC = {"/admin/login"}
 
 
-async def _signed_in_only(request: Request, call_next) -> Response:
-    """No admin route does anything — not even validate a form — for an anonymous user."""
-    path = request.url.path
-    if path.startswith("/admin") and path not in PUBLIC and SESSION_USER not in request.session:
-        if request.method == "GET":
-            return RedirectResponse(f"/admin/login?next={path}", status_code=303)
-        return Response("Cần đăng nhập.", status_code=401)
-    return await call_next(request)
+def _gate(engine: Engine):
+    async def signed_in_only(request: Request, call_next) -> Response:
+        """No admin route does anything — not even read a form — for an anonymous user;
+        the data pages (sqladmin) are for admins only."""
+        path = request.url.path
+        if not path.startswith("/admin") or path in PUBLIC:
+            return await call_next(request)
+        staff_id = request.session.get(SESSION_USER)
+        if staff_id is None:
+            if request.method == "GET":
+                return RedirectResponse(f"/admin/login?next={path}", status_code=303)
+            return Response("Cần đăng nhập.", status_code=401)
+        if path.startswith("/admin/data"):
+            with Session(engine) as session:
+                if Role.ADMIN not in roles_of(session, staff_id):
+                    return Response("Chỉ quản trị sửa danh mục.", status_code=403)
+        return await call_next(request)
+
+    return signed_in_only
 
 
 def _errors(app: FastAPI, panel: Panel) -> None:

@@ -1,0 +1,133 @@
+"""The admin panel in a real headless Chromium (Debian's), driven by Playwright."""
+
+import os
+import shutil
+import threading
+import time
+
+import pytest
+import uvicorn
+from sqlmodel import Session, select
+
+from admin.status_app import create_app
+from core.config import Settings
+from models import LockWindow, ScoreEntry, Staff, Student
+from tests.admin_helpers import PASSWORD, give_passwords, good_rows, student_file
+from tests.emulator.client import free_port
+from tests.helpers import class_named, subject, teacher
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("SODIEM_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required in CI")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(request, clock, tmp_path):
+    """The whole web app on a free loopback port over a fresh copy of the demo school."""
+    factory, path, school = request.getfixturevalue("sqlite_template")
+    _, engine = factory.create(template=path)
+    with Session(engine) as session:
+        math_teacher = teacher(school, class_named(session, "6A1").id,
+                               subject(session, "TOAN").id)
+        admin_code = session.get(Staff, school.admin_id).code
+    give_passwords(engine, clock, school.admin_id)
+    settings = Settings(secret_key="khoa-kiem-thu-trinh-duyet", data_dir=tmp_path)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(engine, settings, clock=clock),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", engine, school, admin_code, math_teacher
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture
+def page(browser, site):
+    url, _, _, admin_code, _ = site
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{url}/admin/")
+    page.fill("#code", admin_code)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Tiến độ nhập điểm")
+    yield page
+    context.close()
+
+
+def test_sign_in_shows_the_progress_dashboard(page, tmp_path):
+    assert "Toàn trường" in page.content() and "<svg" in page.content()
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+
+
+def test_import_a_file_with_a_bad_row_then_the_fixed_one(page, site, tmp_path):
+    url, engine, *_ = site
+    rows = good_rows(3)
+    rows[2][3] = "Khác"
+    bad, good = tmp_path / "sai.xlsx", tmp_path / "dung.xlsx"
+    bad.write_bytes(student_file(rows))
+    good.write_bytes(student_file(good_rows(3)))
+    page.goto(f"{url}/admin/import")
+    page.set_input_files("#file", str(bad))
+    page.click("#import-submit")
+    assert "Dòng 4, cột “Giới tính”" in page.inner_text("#import-error")
+    page.set_input_files("#file", str(good))
+    page.click("#import-submit")
+    assert "3 học sinh mới" in page.inner_text("#import-ok")
+    with Session(engine) as session:
+        assert session.exec(select(Student).where(Student.code == "HSMOI000")).one()
+
+
+def test_create_an_invite_and_see_the_qr_sheet(page, site):
+    url, engine, school, *_ = site
+    with Session(engine) as session:
+        principal = session.get(Staff, school.principal_id)
+    page.goto(f"{url}/admin/invites")
+    page.check(f"#pick-{principal.code}")
+    page.click("#make-invites")
+    page.wait_for_selector(".invite-card svg")
+    assert principal.full_name in page.inner_text(".invite-card")
+
+
+def test_lock_a_term(page, site):
+    url, engine, school, *_ = site
+    page.goto(f"{url}/admin/locks")
+    page.select_option("#term_id", str(school.term_ids[1]))
+    page.fill("#reason", "Khóa sổ học kì I")
+    page.click("#lock-submit")
+    page.wait_for_selector("text=Đã khóa sổ.")
+    assert "đang khóa" in page.content()
+    with Session(engine) as session:
+        assert len(session.exec(select(LockWindow)).all()) == 1
+
+
+def test_enter_and_confirm_scores_in_the_web_chat(page, site):
+    url, engine, _, _, math_teacher = site
+    page.goto(f"{url}/admin/chat")
+    page.select_option("#as_staff", str(math_teacher))
+    page.wait_for_selector("#chat-text")
+    page.fill("#chat-text", "6A1 Toán TX1\n1 8\n2 7,5\n3 9")
+    page.click("#chat-send")
+    page.wait_for_selector("text=Xem trước")
+    page.click("button.chat-button:has-text('Xác nhận')")
+    page.wait_for_selector("text=Đã lưu 3 điểm TX1 môn Toán lớp 6A1")
+    with Session(engine) as session:
+        assert len(session.exec(select(ScoreEntry)).all()) == 3
