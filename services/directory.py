@@ -35,7 +35,7 @@ def find_subjects(session: Session, school_id: int, text: str) -> list[Subject]:
                             .order_by(Subject.order)).all()
     for test in (lambda s: wanted in (fold(s.name), fold(s.code)),
                  lambda s: wanted == _initials(s.name),
-                 lambda s: fold(s.name).startswith(wanted),
+                 lambda s: fold(s.name).startswith(wanted + " "),
                  lambda s: wanted in fold(s.name).replace(",", " ").split()):
         found = [s for s in subjects if test(s)]
         if found:

@@ -52,20 +52,25 @@ class ImportResult:
         return not self.errors
 
 
-def template_xlsx() -> bytes:
+EXAMPLE = ["HS0001", "Nguyễn Thị Hương", "05/09/2014", "Nữ", "Kinh", "Thành phố Hồ Chí Minh",
+           "12 Cộng Hòa, Phường 4, Quận Tân Bình", "Nguyễn Văn Hải", "Trần Thị Lan",
+           "0901234567", "6A1"]
+
+
+def template_xlsx(title: str = "Học sinh", columns: list[str] = COLUMNS,
+                  example: list[str] = EXAMPLE) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Học sinh"
-    sheet.append(COLUMNS)
-    sheet.append(["HS0001", "Nguyễn Thị Hương", "05/09/2014", "Nữ", "Kinh",
-                  "Thành phố Hồ Chí Minh", "12 Cộng Hòa, Phường 4, Quận Tân Bình",
-                  "Nguyễn Văn Hải", "Trần Thị Lan", "0901234567", "6A1"])
+    sheet.title = title
+    sheet.append(columns)
+    sheet.append(example)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def read_rows(content: bytes) -> list[tuple[int, dict]]:
+def read_rows(content: bytes, columns: list[str] = COLUMNS,
+              fields: list[str] = FIELDS) -> list[tuple[int, dict]]:
     """The data rows, or a DomainError saying what is wrong with the file itself."""
     try:
         workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
@@ -74,8 +79,8 @@ def read_rows(content: bytes) -> list[tuple[int, dict]]:
                           "lưu dưới dạng .xlsx.") from None
     rows = workbook.active.iter_rows(values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-    if header[:len(COLUMNS)] != COLUMNS:
-        raise DomainError("Các cột không đúng mẫu. Dòng đầu phải là: " + ", ".join(COLUMNS)
+    if header[:len(columns)] != columns:
+        raise DomainError("Các cột không đúng mẫu. Dòng đầu phải là: " + ", ".join(columns)
                           + ". Hãy tải mẫu và chép dữ liệu vào đúng cột.")
     result = []
     for number, values in enumerate(rows, start=2):
@@ -84,7 +89,7 @@ def read_rows(content: bytes) -> list[tuple[int, dict]]:
         if len(result) >= MAX_ROWS:
             raise DomainError(f"Tệp có hơn {MAX_ROWS} dòng học sinh. Chia thành nhiều tệp "
                               "(ví dụ theo khối) rồi nhập lần lượt.")
-        result.append((number, dict(zip(FIELDS, values, strict=False))))
+        result.append((number, dict(zip(fields, values, strict=False))))
     workbook.close()
     if not result:
         raise DomainError("Tệp không có dòng học sinh nào dưới dòng tiêu đề.")

@@ -96,9 +96,9 @@ def test_import_with_a_bad_row_writes_nothing_then_the_fixed_file_imports_once(c
     assert "Dòng 3, cột “Ngày sinh”" in response.text and "Dòng 4, cột “Lớp”" in response.text
     assert len(session.exec(select(Student)).all()) == before
     fixed = student_file(good_rows(3))
-    assert "3 học sinh mới" in _upload(client, fixed).text
+    assert "3 mới" in _upload(client, fixed).text
     again = _upload(client, fixed)
-    assert "0 học sinh mới, 0 cập nhật, 0 chuyển lớp, 3 không đổi" in again.text
+    assert "0 mới, 0 cập nhật, 0 chuyển lớp, 3 không đổi" in again.text
     moved = good_rows(3)
     moved[0][10] = "7A1"
     assert "1 chuyển lớp" in _upload(client, student_file(moved)).text
@@ -120,9 +120,9 @@ def test_malformed_files_get_a_clear_message_and_write_nothing(client, session, 
     assert len(session.exec(select(Student)).all()) == before
 
 
-def _upload(client, content: bytes):
+def _upload(client, content: bytes, kind: str = "hoc-sinh"):
     token = csrf_of(client, "/admin/import")
-    return client.post("/admin/import", data={"csrf": token},
+    return client.post("/admin/import", data={"csrf": token, "kind": kind},
                        files={"file": ("hoc-sinh.xlsx", content, XLSX)})
 
 
@@ -198,3 +198,34 @@ def test_reference_data_crud_is_for_admins_and_audited(client, session, school):
     session.expire_all()
     assert session.exec(select(Department).where(Department.name == "Tổ Văn phòng")).one()
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "department.create")).one()
+
+
+def test_staff_and_teaching_assignments_import_all_or_nothing_and_idempotent(client, session,
+                                                                            school):
+    from services.importing_staff import ASSIGNMENT_COLUMNS, STAFF_COLUMNS
+
+    sign_in(client, _code(session, school.admin_id))
+    staff_rows = [["GV901", "Trần Văn Bình", "Nam", "0912345678", "", "Tổ Toán – Tin",
+                   "GVBM, gvcn"],
+                  ["GV902", "Lê Thị Hoa", "Nữ", "", "", "Tổ Bơi lội", "GVBM"]]
+    bad = _upload(client, _sheet(STAFF_COLUMNS, staff_rows), "can-bo")
+    assert "Dòng 3, cột “Tổ chuyên môn”" in bad.text
+    assert session.exec(select(Staff).where(Staff.code == "GV901")).first() is None
+    staff_rows[1][5] = "Tổ Ngoại ngữ"
+    assert "2 mới" in _upload(client, _sheet(STAFF_COLUMNS, staff_rows), "can-bo").text
+    assert "2 không đổi" in _upload(client, _sheet(STAFF_COLUMNS, staff_rows), "can-bo").text
+    rows = [["GV901", "6A1", "Toán"], ["GV902", "7A1", "Tiếng Anh"]]
+    assert "2 mới" in _upload(client, _sheet(ASSIGNMENT_COLUMNS, rows), "phan-cong").text
+    assert "2 không đổi" in _upload(client, _sheet(ASSIGNMENT_COLUMNS, rows), "phan-cong").text
+    wrong = _upload(client, _sheet(ASSIGNMENT_COLUMNS, [["GV999", "6A1", "Hóa"]]), "phan-cong")
+    assert "không có cán bộ mã “GV999”" in wrong.text and "không rõ môn “Hóa”" in wrong.text
+
+
+def _sheet(columns: list[str], rows: list[list]) -> bytes:
+    workbook = Workbook()
+    workbook.active.append(columns)
+    for row in rows:
+        workbook.active.append(row)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -20,7 +20,15 @@ from printing.class_book import class_book_pdf
 from services import audit
 from services.book_data import class_book
 from services.errors import DomainError
-from services.importing import import_students, template_xlsx
+from services.importing import COLUMNS, EXAMPLE, import_students, template_xlsx
+from services.importing_staff import (
+    ASSIGNMENT_COLUMNS,
+    ASSIGNMENT_EXAMPLE,
+    STAFF_COLUMNS,
+    STAFF_EXAMPLE,
+    import_assignments,
+    import_staff,
+)
 from services.linking import create_invite
 from services.school import current_year
 
@@ -105,15 +113,17 @@ def _import(app: FastAPI, panel: Panel) -> None:
             staff, roles = panel.user(request, session, ADMINS, "nhập dữ liệu")
             return panel.page(request, "import.html", staff, roles, result=None, error="")
 
-    @app.get("/admin/import/mau-hoc-sinh.xlsx")
-    def template(request: Request) -> Response:
+    @app.get("/admin/import/mau-{kind}.xlsx")
+    def template(request: Request, kind: str) -> Response:
         with panel.session() as session:
             panel.user(request, session, ADMINS, "tải mẫu nhập")
-        return Response(template_xlsx(), media_type=XLSX, headers={
-            "Content-Disposition": 'attachment; filename="mau-hoc-sinh.xlsx"'})
+        if kind not in TEMPLATES:
+            return Response("Không có mẫu này.", status_code=404)
+        return Response(template_xlsx(*TEMPLATES[kind]), media_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="mau-{kind}.xlsx"'})
 
     @app.post("/admin/import", response_class=HTMLResponse)
-    async def import_file(request: Request, csrf: str = Form(""),
+    async def import_file(request: Request, csrf: str = Form(""), kind: str = Form("hoc-sinh"),
                           file: UploadFile = File(...)) -> Response:
         check_csrf(request, csrf)
         content = await file.read(MAX_UPLOAD + 1)
@@ -123,13 +133,28 @@ def _import(app: FastAPI, panel: Panel) -> None:
                 return panel.page(request, "import.html", staff, roles, result=None, status=400,
                                   error="Tệp lớn hơn 5 MB. Chia nhỏ tệp rồi nhập lần lượt.")
             try:
-                result = import_students(session, panel.clock, staff.id,
-                                         current_year(session, staff.school_id), content)
+                result = _run_import(session, panel, staff, kind, content)
             except DomainError as error:
                 return panel.page(request, "import.html", staff, roles, result=None,
                                   error=error.message, status=400)
             return panel.page(request, "import.html", staff, roles, result=result, error="",
                               status=200 if result.ok else 400)
+
+
+TEMPLATES = {
+    "hoc-sinh": ("Học sinh", COLUMNS, EXAMPLE),
+    "can-bo": ("Cán bộ", STAFF_COLUMNS, STAFF_EXAMPLE),
+    "phan-cong": ("Phân công", ASSIGNMENT_COLUMNS, ASSIGNMENT_EXAMPLE),
+}
+
+
+def _run_import(session, panel: Panel, staff: Staff, kind: str, content: bytes):
+    year = current_year(session, staff.school_id)
+    if kind == "can-bo":
+        return import_staff(session, panel.clock, staff.id, staff.school_id, content)
+    if kind == "phan-cong":
+        return import_assignments(session, panel.clock, staff.id, year, content)
+    return import_students(session, panel.clock, staff.id, year, content)
 
 
 def _chat(app: FastAPI, panel: Panel) -> None:
