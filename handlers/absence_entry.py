@@ -52,11 +52,10 @@ def confirm_absences_preview(ctx: Context, claimed: pending.Claimed) -> list[Rep
     report = AbsenceReport(payload["class_id"], date.fromisoformat(payload["day"]),
                            DaySession(payload["session"]), tuple(payload["students"]))
     try:
-        rows = record_absences(ctx.session, ctx.clock, ctx.staff.id, report, via=ctx.via)
+        rows = pending.carry_out(ctx.session, ctx.clock, claimed, lambda: record_absences(
+            ctx.session, ctx.clock, ctx.staff.id, report, via=ctx.via))
     except DomainError as error:
-        pending.close(ctx.session, ctx.clock, claimed.action, "failed")
         return [Reply(f"Không ghi được: {error.message}", replace_original=True)]
-    pending.close(ctx.session, ctx.clock, claimed.action, "confirmed")
     school_class = ctx.session.get(SchoolClass, report.class_id)
     return [Reply(f"Đã ghi {len(rows)} lượt vắng lớp {school_class.name} ngày "
                   f"{report.day:%d/%m/%Y}. GVCN sẽ xác nhận có phép/không phép đầu tháng sau.",

@@ -77,13 +77,12 @@ def preview_correction(ctx: Context, text: str) -> list[Reply]:
 def send_correction(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
     payload = claimed.payload
     try:
-        request = corrections.request_score_correction(
-            ctx.session, ctx.clock, ctx.staff.id, payload["cell"], payload["new"],
-            payload["reason"], via=ctx.via)
+        request = pending.carry_out(ctx.session, ctx.clock, claimed, lambda: (
+            corrections.request_score_correction(ctx.session, ctx.clock, ctx.staff.id,
+                                                 payload["cell"], payload["new"],
+                                                 payload["reason"], via=ctx.via)))
     except DomainError as error:
-        pending.close(ctx.session, ctx.clock, claimed.action, "failed")
         return [Reply(f"Chưa gửi được: {error.message}", replace_original=True)]
-    pending.close(ctx.session, ctx.clock, claimed.action, "confirmed")
     approver = ctx.session.get(Staff, request.approver_id)
     replies = [Reply(f"Đã gửi yêu cầu sửa số {request.id} tới {approver.full_name}. "
                      "Thầy/cô sẽ nhận tin khi có kết quả.", replace_original=True)]

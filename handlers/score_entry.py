@@ -150,11 +150,10 @@ def confirm_scores(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
     batch = ScoreBatch(payload["class_id"], payload["subject_id"], payload["term_id"],
                        payload["column"], {int(k): v for k, v in payload["values"].items()})
     try:
-        entries = enter_scores(ctx.session, ctx.clock, ctx.staff.id, batch, via=ctx.via)
+        entries = pending.carry_out(ctx.session, ctx.clock, claimed, lambda: enter_scores(
+            ctx.session, ctx.clock, ctx.staff.id, batch, via=ctx.via))
     except DomainError as error:
-        pending.close(ctx.session, ctx.clock, claimed.action, "failed")
         return [Reply(f"Không lưu được: {error.message}", replace_original=True)]
-    pending.close(ctx.session, ctx.clock, claimed.action, "confirmed")
     school_class = ctx.session.get(SchoolClass, batch.class_id)
     subject = ctx.session.get(Subject, batch.subject_id)
     return [Reply(f"Đã lưu {len(entries)} điểm {batch.column} môn {subject.name} lớp "

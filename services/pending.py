@@ -2,9 +2,10 @@
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -14,6 +15,7 @@ from models import PendingAction, ProcessedUpdate
 from services.errors import DomainError
 
 PREVIEW_MINUTES = 30
+T = TypeVar("T")
 
 
 def save_preview(session: Session, clock: Clock, staff_id: int, channel: str, chat_id: str,
@@ -58,6 +60,18 @@ def claim(session: Session, clock: Clock, token: str, staff_id: int) -> Claimed:
     if action.status != "pending":
         raise DomainError(STATUS_TEXT.get(action.status, "Nút này không còn hiệu lực."))
     return Claimed(action, json.loads(action.payload))
+
+
+def carry_out(session: Session, clock: Clock, claimed: Claimed, write: Callable[[], T]) -> T:
+    """Do what the preview promised; the preview is closed as confirmed, or as failed
+    (and the refusal re-raised) so that a second press cannot try again."""
+    try:
+        result = write()
+    except DomainError:
+        close(session, clock, claimed.action, "failed")
+        raise
+    close(session, clock, claimed.action, "confirmed")
+    return result
 
 
 def close(session: Session, clock: Clock, action: PendingAction, status: str) -> None:
