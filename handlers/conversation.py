@@ -13,6 +13,7 @@ from handlers.correction_entry import (
     on_decision_button,
     preview_correction,
     reject_with_reason,
+    send_absence_correction,
     send_correction,
 )
 from handlers.events import Incoming, Reply
@@ -28,7 +29,7 @@ from services.permissions import roles_of
 COMMANDS = {"help": lambda ctx, args: [Reply(texts.HELP)], "lop": class_list,
             "tiendo": my_progress, "ketqua": results, "choduyet": list_pending}
 CONFIRMERS = {"scores": confirm_scores, "absences": confirm_absences_preview,
-              "correction": send_correction}
+              "correction": send_correction, "absence_fix": send_absence_correction}
 
 
 def handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:

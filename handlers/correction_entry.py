@@ -5,23 +5,21 @@ import re
 
 from sqlmodel import select
 
+from core.text import fold
 from handlers.context import Context
 from handlers.events import Button, Reply
-from handlers.parse import ParseError, parse_scores
+from handlers.parse import ParseError, is_absence_message, parse_absences, parse_scores
 from handlers.score_entry import target_of
 from models import (
     CorrectionRequest,
-    SchoolClass,
-    ScoreEntry,
     Staff,
     StaffRole,
-    Student,
-    Subject,
-    Term,
 )
 from models.types import Role
 from services import corrections, pending
-from services.directory import match_student
+from services.absences import find_absence
+from services.correction_records import correction_facts
+from services.directory import find_class, match_student
 from services.errors import DomainError
 from services.linking import chat_of
 from services.permissions import roles_of
@@ -42,6 +40,8 @@ def preview_correction(ctx: Context, text: str) -> list[Reply]:
     body = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
     parts = REASON.split(body, maxsplit=1)
     reason = parts[1].strip() if len(parts) > 1 else ""
+    if is_absence_message(parts[0]):
+        return _preview_absence_correction(ctx, parts[0], reason)
     try:
         draft = parse_scores(parts[0])
         school_class, subject, term = target_of(ctx, draft)
@@ -74,13 +74,57 @@ def preview_correction(ctx: Context, text: str) -> list[Reply]:
                   [Button(SEND, f"ok:{action.token}"), Button(CANCEL, f"no:{action.token}")])]
 
 
+def _preview_absence_correction(ctx: Context, text: str, reason: str) -> list[Reply]:
+    """"sửa vắng 6A1 16/11 sáng 3 P lý do: …" — after the month is closed (day 5)."""
+    words = text.split()
+    status = words[-1].upper() if words and fold(words[-1]) in ("p", "k") else None
+    if status is None:
+        return [Reply("Ghi trạng thái mới ở cuối: P (có phép) hoặc K (không phép), ví dụ "
+                      "“sửa vắng 6A1 16/11 sáng 3 P lý do: có giấy phép”.")]
+    try:
+        draft = parse_absences(" ".join(words[:-1]), ctx.today)
+    except ParseError as error:
+        return [Reply(error.message)]
+    school_class = find_class(ctx.session, ctx.year.id, draft.class_text)
+    if school_class is None or len(draft.who) != 1:
+        return [Reply("Mỗi yêu cầu sửa một lượt vắng của một học sinh trong một lớp có thật.")]
+    match = match_student(roster(ctx.session, school_class.id, draft.day), draft.who[0])
+    absence = match.line and find_absence(ctx.session, match.line.student.id, draft.day,
+                                          draft.session)
+    if not absence:
+        return [Reply(f"Không có lượt vắng của “{draft.who[0]}” buổi này; kiểm tra ngày, buổi.")]
+    if not reason:
+        return [Reply("Cần ghi lý do sửa ở cuối, ví dụ “lý do: phụ huynh nộp giấy phép”.")]
+    try:
+        approver = corrections.approver_for(ctx.session, ctx.staff.id, school_class)
+    except DomainError as error:
+        return [Reply(error.message)]
+    action = pending.save_preview(ctx.session, ctx.clock, ctx.staff.id, ctx.channel, ctx.chat_id,
+                                  "absence_fix",
+                                  {"absence": absence.id, "new": status, "reason": reason})
+    return [Reply(f"Yêu cầu sửa điểm danh lớp {school_class.name}, {draft.day:%d/%m/%Y}: "
+                  f"{match.line.student.full_name}: {absence.status} → {status}\n"
+                  f"Lý do: {reason}\nNgười duyệt: {approver.full_name}.",
+                  [Button(SEND, f"ok:{action.token}"), Button(CANCEL, f"no:{action.token}")])]
+
+
+def send_absence_correction(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
+    payload = claimed.payload
+    return _send(ctx, claimed, lambda: corrections.request_absence_correction(
+        ctx.session, ctx.clock, ctx.staff.id, payload["absence"], payload["new"],
+        payload["reason"], via=ctx.via))
+
+
 def send_correction(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
     payload = claimed.payload
+    return _send(ctx, claimed, lambda: corrections.request_score_correction(
+        ctx.session, ctx.clock, ctx.staff.id, payload["cell"], payload["new"],
+        payload["reason"], via=ctx.via))
+
+
+def _send(ctx: Context, claimed: pending.Claimed, ask) -> list[Reply]:
     try:
-        request = pending.carry_out(ctx.session, ctx.clock, claimed, lambda: (
-            corrections.request_score_correction(ctx.session, ctx.clock, ctx.staff.id,
-                                                 payload["cell"], payload["new"],
-                                                 payload["reason"], via=ctx.via)))
+        request = pending.carry_out(ctx.session, ctx.clock, claimed, ask)
     except DomainError as error:
         return [Reply(f"Chưa gửi được: {error.message}", replace_original=True)]
     approver = ctx.session.get(Staff, request.approver_id)
@@ -96,16 +140,10 @@ def send_correction(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
 
 
 def describe(ctx: Context, request: CorrectionRequest) -> str:
-    cell = ctx.session.get(ScoreEntry, request.score_entry_id)
-    student = ctx.session.get(Student, cell.student_id)
-    subject = ctx.session.get(Subject, cell.subject_id)
-    school_class = ctx.session.get(SchoolClass, cell.class_id)
-    term = ctx.session.get(Term, cell.term_id)
-    teacher = ctx.session.get(Staff, request.requested_by_id)
-    return (f"Yêu cầu sửa số {request.id} của {teacher.full_name}: {subject.name} lớp "
-            f"{school_class.name}, cột {cell.column} học kì {'I' if term.number == 1 else 'II'}, "
-            f"{student.full_name}: {request.old_value} → {request.new_value}. "
-            f"Lý do: {request.reason}")
+    facts = correction_facts(ctx.session, request.id)
+    return (f"Yêu cầu sửa số {facts.number} của {facts.requester}: {facts.subject} lớp "
+            f"{facts.class_name}, {facts.what}, {facts.student}: {facts.old_value} → "
+            f"{facts.new_value}. Lý do: {facts.reason}")
 
 
 def approval_message(ctx: Context, request: CorrectionRequest, chat_id: str) -> Reply:

@@ -187,3 +187,9 @@ def _snapshot(absence: Absence) -> dict:
     return {"student_id": absence.student_id, "day": absence.day,
             "session": absence.session, "status": absence.status}
 
+
+
+def find_absence(session: Session, student_id: int, day: date, part: str) -> Absence | None:
+    return session.exec(select(Absence).where(Absence.student_id == student_id,
+                                              Absence.day == day,
+                                              Absence.session == part)).first()

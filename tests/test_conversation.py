@@ -1,6 +1,6 @@
 """The conversation handlers as a teacher meets them (no network)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -206,3 +206,24 @@ def _fuzz_phone(engine, clock, school, teacher_id) -> Phone:
     if key not in _phones:
         _phones[key] = linked_phone(engine, clock, school, teacher_id, f"fz{len(_phones)}")
     return _phones[key]
+
+
+def test_a_closed_months_absence_is_corrected_by_chat_through_the_approver(db, session, school,
+                                                                          clock):
+    from services.absences import close_month
+
+    engine, _ = db
+    cls = class_named(session, "6A1")
+    gvcn = linked_phone(engine, clock, school, school.homeroom[cls.id], "601")
+    principal = linked_phone(engine, clock, school, school.principal_id, "602")
+    preview = gvcn.say("vắng 6A1 16/11 sáng 3")
+    gvcn.press("Xác nhận", preview[0])
+    close_month(session, clock, cls.id, date(2026, 11, 1))
+    asked = gvcn.say("sửa vắng 6A1 16/11 sáng 3 P lý do: phụ huynh nộp giấy phép")
+    assert "? → P" in asked[0].text or "K → P" in asked[0].text
+    sent = gvcn.press("Gửi yêu cầu", asked[0])
+    to_principal = next(r for r in sent if r.chat_id == "602")
+    assert "vắng buổi sáng 16/11/2026" in to_principal.text
+    principal.press("Duyệt", to_principal)
+    with Session(engine) as check:
+        assert check.exec(select(Absence.status)).one() == "P"
