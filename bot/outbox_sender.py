@@ -93,6 +93,8 @@ class OutboxSender:
             try:
                 await self.bot.send_message(int(delivery.chat_id), delivery.text,
                                             reply_markup=_markup(delivery))
+                if delivery.image:
+                    await self.bot.send_photo(int(delivery.chat_id), delivery.image)
             except RetryAfter as error:
                 await asyncio.sleep(_seconds(error.retry_after))
                 self.last_send = time.monotonic()

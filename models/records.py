@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Text
+from sqlalchemy import LargeBinary, Text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.types import TenthsDecimal, UtcDateTime
@@ -153,6 +153,7 @@ class Delivery(SQLModel, table=True):
     staff_id: int = Field(foreign_key="staff.id", index=True)
     text: str = Field(sa_type=Text)
     buttons: str = Field(default="", sa_type=Text)  # JSON rows of [label, data]
+    image: bytes | None = Field(default=None, sa_type=LargeBinary)  # a PNG sent after the text
     created_at: datetime = Field(sa_type=UtcDateTime)
     status: str = Field(default="pending", max_length=12, index=True)
     attempts: int = 0

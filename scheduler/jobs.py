@@ -22,6 +22,7 @@ from models import (
     Term,
 )
 from models.types import Role
+from printing.charts import progress_png
 from services import corrections, outbox
 from services.absences import close_month, month_closing
 from services.deadlines import owed_by_teacher
@@ -245,13 +246,24 @@ def progress_digests(session: Session, clock: Clock) -> int:
         for head in heads:
             members = set(session.exec(select(Staff.id).where(
                 Staff.department_id == head.department_id)))
-            text = _digest_text("tổ", {t: v for t, v in by_teacher.items() if t in members},
-                                names, owed)
-            sent += outbox.enqueue(session, clock, f"digest:{day:%Y-%m}:{head.id}", head.id, text)
+            mine = {t: v for t, v in by_teacher.items() if t in members}
+            sent += outbox.enqueue(session, clock, f"digest:{day:%Y-%m}:{head.id}", head.id,
+                                   _digest_text("tổ", mine, names, owed),
+                                   image=_digest_chart("tổ", mine, names))
         text = _digest_text("trường", by_teacher, names, owed)
+        chart = _digest_chart("trường", by_teacher, names)
         for leader in _staff_with(session, school.id, {Role.PRINCIPAL, Role.VICE_PRINCIPAL}):
-            sent += outbox.enqueue(session, clock, f"digest:{day:%Y-%m}:{leader}", leader, text)
+            sent += outbox.enqueue(session, clock, f"digest:{day:%Y-%m}:{leader}", leader, text,
+                                   image=chart)
     return sent
+
+
+def _digest_chart(scope: str, by_teacher: dict, names: dict) -> bytes | None:
+    """The same figures as a bar chart, for channels that show pictures."""
+    if not by_teacher:
+        return None
+    rows = sorted(((names[t], v.percent) for t, v in by_teacher.items()), key=lambda r: r[1])
+    return progress_png(f"Tiến độ nhập điểm của {scope}", rows)
 
 
 def _digest_text(scope: str, by_teacher: dict, names: dict, owed: dict) -> str:

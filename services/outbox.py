@@ -13,7 +13,8 @@ Buttons = list[list[tuple[str, str]]]
 
 
 def enqueue(session: Session, clock: Clock, key: str, staff_id: int, text: str,
-            buttons: Buttons | None = None, channel: str = "telegram") -> bool:
+            buttons: Buttons | None = None, channel: str = "telegram",
+            image: bytes | None = None) -> bool:
     """Add a message unless one with this key exists; False when unreachable or a repeat."""
     chat_id = session.exec(select(ChatIdentity.chat_id).where(
         ChatIdentity.staff_id == staff_id, ChatIdentity.channel == channel,
@@ -24,7 +25,7 @@ def enqueue(session: Session, clock: Clock, key: str, staff_id: int, text: str,
         return False
     encoded = json.dumps(buttons, ensure_ascii=False) if buttons else ""
     session.add(Delivery(key=key, channel=channel, chat_id=chat_id, staff_id=staff_id,
-                         text=text, buttons=encoded, created_at=clock.now()))
+                         text=text, buttons=encoded, image=image, created_at=clock.now()))
     try:
         session.commit()
     except IntegrityError:  # the same key added concurrently

@@ -199,3 +199,21 @@ async def _run_catch_up() -> None:
     from scheduler.runtime import catch_up
 
     await asyncio.to_thread(catch_up)
+
+
+async def test_the_monthly_digest_comes_with_a_bar_chart_picture(e2e):
+    engine, school, emulator, token = e2e
+    clock = FixedClock(datetime(2026, 12, 1, 7, 15, tzinfo=VN_TZ))
+    _link(engine, clock, school, school.principal_id, 95)
+    with Session(engine, expire_on_commit=False) as session:
+        assert jobs.progress_digests(session, clock) >= 1
+        digest = session.exec(select(Delivery).where(Delivery.chat_id == "95")).one()
+        assert digest.image[:8] == b"\x89PNG\r\n\x1a\n"
+    async with _bot(emulator, token) as bot:
+        await OutboxSender(bot, engine, clock).drain()
+    user = TelegramUser(emulator.url, token, 95)
+    said = await user.wait_for(lambda m: len(m) == 2)
+    assert "Tiến độ nhập điểm của trường" in said[0]["text"]
+    documents = httpx.post(f"{emulator.url}/test/documents").json()["result"]
+    assert any(d.get("photo") and d["png"] and d["chat_id"] == "95" for d in documents)
+    await user.close()

@@ -131,6 +131,15 @@ function patches(app, server) {
         file_name: doc.file_name } }, req.params.token);
     ok(res, msg);
   });
+  app.all('/bot:token/sendPhoto', express.raw({ type: '*/*', limit: '20mb' }), (req, res) => {
+    const raw = req.body.toString('latin1');
+    const chat = /name="chat_id"\r\n\r\n([^\r]+)/.exec(raw);
+    const png = raw.indexOf('\x89PNG') >= 0;
+    documents.push({ chat_id: chat ? chat[1] : null, photo: true, png, size: req.body.length });
+    ok(res, server.addBotMessage({ chat_id: chat ? chat[1] : null, text: '', photo: [{
+      file_id: `p${documents.length}`, file_unique_id: `q${documents.length}`, width: 760,
+      height: 400 }] }, req.params.token));
+  });
   // ---- test-only routes ----
   app.post('/test/commands', express.json(), (req, res) => ok(res, commands[req.body.token] || {}));
   app.post('/test/documents', (req, res) => ok(res, documents));
