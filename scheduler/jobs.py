@@ -25,6 +25,7 @@ from models.types import Role
 from printing.charts import progress_png
 from services import corrections, outbox
 from services.absences import close_month, month_closing
+from services.accounts import stale_passwords
 from services.deadlines import owed_by_teacher
 from services.errors import NotFound
 from services.locks import describe
@@ -32,6 +33,7 @@ from services.progress import progress, totals_by_teacher
 from services.school import current_year, term_for_date
 
 DIGEST_LAST_DAY = 5  # monthly messages sent late (after downtime) only in the first days
+PASSWORD_MAX_AGE_DAYS = 180
 
 
 def _schools(session: Session) -> Iterator[tuple[School, SchoolYear]]:
@@ -294,6 +296,18 @@ def account_hygiene(session: Session, clock: Clock) -> int:
                 "(chưa bấm Start hoặc đã chặn bot):\n" + "\n".join(lines))
         for admin in _staff_with(session, school.id, {Role.ADMIN}):
             sent += outbox.enqueue(session, clock, f"hygiene:{day:%Y-%m}:{admin}", admin, text)
+    return sent + _stale_password_reminders(session, clock, day)
+
+
+def _stale_password_reminders(session: Session, clock: Clock, day: date) -> int:
+    """002: remind panel users who have kept the same password too long."""
+    sent = 0
+    for staff in stale_passwords(session, clock, PASSWORD_MAX_AGE_DAYS):
+        sent += outbox.enqueue(
+            session, clock, f"password-age:{day:%Y-%m}:{staff.id}", staff.id,
+            f"Mật khẩu trang quản trị của thầy/cô đã dùng hơn {PASSWORD_MAX_AGE_DAYS} ngày "
+            f"(đổi lần cuối {staff.password_changed_at.astimezone(VN_TZ):%d/%m/%Y}). "
+            "Xin đổi mật khẩu mới.")
     return sent
 
 

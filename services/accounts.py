@@ -78,4 +78,5 @@ def stale_passwords(session: Session, clock: Clock, days: int) -> list[Staff]:
     limit = clock.now() - timedelta(days=days)
     rows = session.exec(select(Staff).join(StaffRole).where(
         StaffRole.role.in_(list(PANEL_ROLES)), Staff.password_hash != "")).all()
-    return [s for s in set(rows) if s.password_changed_at and s.password_changed_at < limit]
+    unique = {s.id: s for s in rows}.values()  # a person with two panel roles comes twice
+    return [s for s in unique if s.password_changed_at and s.password_changed_at < limit]

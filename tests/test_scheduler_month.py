@@ -137,3 +137,22 @@ async def test_jobs_are_registered_once_with_explicit_ids_and_grace(db):
                for job in scheduler.get_jobs())
     assert all(job.func_ref == "scheduler.runtime:run_job" for job in scheduler.get_jobs())
     scheduler.shutdown(wait=False)
+
+
+def test_admins_with_an_old_password_are_reminded_once_a_month(db, school):
+    from services.accounts import set_password
+
+    engine, _ = db
+    clock = FixedClock(datetime(2026, 5, 20, 9, 0, tzinfo=VN_TZ))
+    with Session(engine, expire_on_commit=False) as session:
+        set_password(session, clock, school.admin_id, "mat-khau-rat-cu-123")
+        code = create_invite(session, clock, school.admin_id, school.admin_id).code
+        redeem_invite(session, clock, code, "telegram", "7001", "7001")
+    runtime.Runtime.engine, runtime.Runtime.clock = engine, clock
+    clock.move_to(datetime(2026, 12, 1, 8, 15, tzinfo=VN_TZ))
+    runtime.run_job("account-hygiene")
+    runtime.run_job("account-hygiene")
+    with Session(engine) as check:
+        reminders = check.exec(select(Delivery).where(Delivery.key.startswith("password-age")))
+        texts = [r.text for r in reminders]
+    assert len(texts) == 1 and "đổi lần cuối 20/05/2026" in texts[0]
