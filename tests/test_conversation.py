@@ -155,7 +155,9 @@ def test_views_class_list_progress_and_results(db, session, school, clock):
     phone = linked_phone(engine, clock, school, teacher_id, "511")
     listing = phone.say("/lop 6a1")[0]
     assert listing.preformatted and roster(session, cls.id)[0].student.full_name in listing.text
-    assert "Tiến độ nhập điểm học kì I" in phone.say("/tiendo")[0].text
+    progress_text = phone.say("/tiendo")[0].text
+    assert "Tiến độ nhập điểm học kì I" in progress_text
+    assert "(hạn 01/10!)" in progress_text and "(hạn 23/11)" in progress_text  # late, not yet
     assert "ĐTB HKI, HKII, cả năm" in phone.say("/ketqua 6A1 Toán")[0].text
     assert "chỉ GVCN và Ban giám hiệu" in phone.say("/ketqua 6A1")[0].text
 
