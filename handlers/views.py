@@ -5,7 +5,7 @@ from handlers.context import Context
 from handlers.events import Reply
 from handlers.render import table
 from models.types import Role
-from services.deadlines import due_date
+from services.deadlines import missing_with_due_dates
 from services.directory import class_names, find_class, find_subjects
 from services.permissions import is_homeroom_of, roles_of, teaches
 from services.progress import ProgressFilter, progress, totals
@@ -35,7 +35,8 @@ def my_progress(ctx: Context, args: str) -> list[Reply]:
     if not rows:
         return [Reply("Thầy/cô chưa có phân công giảng dạy nào trong học kì này.")]
     lines = [(r.class_name, r.subject_name, f"{r.filled}/{r.required}", f"{r.percent}%",
-              " ".join(_missing(term, r, c, n, ctx.today) for c, n in r.missing_by_column.items()))
+              " ".join(f"{c}:{n}(hạn {due:%d/%m}{'!' if due < ctx.today else ''})"
+                       for c, n, due in missing_with_due_dates(r, term)))
              for r in rows]
     total = totals(rows)
     head = (f"Tiến độ nhập điểm học kì {'I' if term.number == 1 else 'II'}"
@@ -43,12 +44,6 @@ def my_progress(ctx: Context, args: str) -> list[Reply]:
             f"({total.percent}%). Cột còn thiếu: số học sinh chưa có điểm, hạn nộp "
             "(! = quá hạn).")
     return [Reply(f"{head}\n{table(lines)}", preformatted=True)]
-
-
-def _missing(term, row, column: str, count: int, today) -> str:
-    regular = sum(1 for c in row.columns if c.startswith("TX"))
-    due = due_date(term, column, regular)
-    return f"{column}:{count}(hạn {due:%d/%m}{'!' if due < today else ''})"
 
 
 def results(ctx: Context, args: str) -> list[Reply]:

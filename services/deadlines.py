@@ -53,11 +53,16 @@ def owed_by_teacher(session: Session, term: Term, on: date,
     return dict(owed)
 
 
-def _owed_in_row(row: ProgressRow, term: Term, by: date) -> list[OwedItem]:
+def missing_with_due_dates(row: ProgressRow, term: Term) -> list[tuple[str, int, date]]:
+    """(column, students missing, due date) for each column of a progress row still open."""
     regular = sum(1 for c in row.columns if c.startswith("TX"))
+    return [(column, missing, due_date(term, column, regular))
+            for column, missing in row.missing_by_column.items()]
+
+
+def _owed_in_row(row: ProgressRow, term: Term, by: date) -> list[OwedItem]:
     items = []
-    for column, missing in row.missing_by_column.items():
-        due = due_date(term, column, regular)
+    for column, missing, due in missing_with_due_dates(row, term):
         if due <= by:
             items.append(OwedItem(row.class_name, row.subject_name, column, missing, due))
     return items

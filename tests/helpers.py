@@ -23,6 +23,11 @@ def teacher(school: DemoSchool, class_id: int, subject_id: int) -> int:
     return school.teacher_of[(class_id, subject_id)]
 
 
+def teacher_named(session: Session, school: DemoSchool, class_name: str, code: str) -> int:
+    """The teacher assigned to a class and subject, by their names ("6A1", "TOAN")."""
+    return teacher(school, class_named(session, class_name).id, subject(session, code).id)
+
+
 def count(session: Session, model) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 

@@ -19,7 +19,7 @@ from tests.admin_helpers import (
     sign_in,
     student_file,
 )
-from tests.helpers import class_named, subject, teacher
+from tests.helpers import class_named, subject, teacher, teacher_named
 
 GET_ROUTES = ["/admin/", "/admin/locks", "/admin/corrections", "/admin/audit",
               "/admin/invites", "/admin/import", "/admin/chat", "/admin/printing",
@@ -54,8 +54,7 @@ def test_every_admin_route_refuses_anonymous_users(client):
 
 
 def test_a_subject_teacher_has_no_admin_access(client, session, school):
-    math_teacher = school.teacher_of[(class_named(session, "6A1").id,
-                                      subject(session, "TOAN").id)]
+    math_teacher = teacher_named(session, school, "6A1", "TOAN")
     response = sign_in(client, _code(session, math_teacher))
     assert response.status_code == 403 and "không có quyền vào trang quản trị" in response.text
 
@@ -148,8 +147,7 @@ def test_a_lock_made_in_the_panel_blocks_entry(client, session, school):
 
 def test_the_web_chat_enters_and_confirms_scores_as_a_teacher(client, session, school):
     sign_in(client, _code(session, school.admin_id))
-    math_teacher = school.teacher_of[(class_named(session, "6A1").id,
-                                      subject(session, "TOAN").id)]
+    math_teacher = teacher_named(session, school, "6A1", "TOAN")
     token = csrf_of(client, f"/admin/chat?as_staff={math_teacher}")
     page = client.post("/admin/chat", data={"csrf": token, "as_staff": math_teacher,
                                             "text": "6A1 Toán TX1: 8 7 9"})

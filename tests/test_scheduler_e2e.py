@@ -19,7 +19,7 @@ from services.absences import AbsenceReport, record_absences
 from services.linking import create_invite, redeem_invite
 from tests.emulator.client import TelegramUser
 from tests.emulator.harness import running_bot
-from tests.helpers import class_named, student_ids
+from tests.helpers import class_named, student_ids, teacher_named
 
 
 def _bot(emulator, token) -> Bot:
@@ -87,8 +87,7 @@ async def test_reminders_arrive_with_what_each_teacher_owes(e2e):
     engine, school, emulator, token = e2e
     clock = FixedClock(datetime(2026, 11, 29, 8, 0, tzinfo=VN_TZ))
     with Session(engine, expire_on_commit=False) as session:
-        math_teacher = school.teacher_of[(class_named(session, "6A1").id,
-                                          school.subject_ids["TOAN"])]
+        math_teacher = teacher_named(session, school, "6A1", "TOAN")
     _link(engine, clock, school, math_teacher, 83)
     with Session(engine, expire_on_commit=False) as session:
         assert jobs.entry_reminders(session, clock, "monthly") == 1
@@ -177,8 +176,7 @@ async def test_serve_runs_the_bot_the_scheduler_and_the_sender_together(e2e):
     engine, school, emulator, token = e2e
     clock = FixedClock(datetime(2026, 11, 30, 9, 0, tzinfo=VN_TZ))  # a reminder day
     with Session(engine, expire_on_commit=False) as session:
-        math_teacher = school.teacher_of[(class_named(session, "6A1").id,
-                                          school.subject_ids["TOAN"])]
+        math_teacher = teacher_named(session, school, "6A1", "TOAN")
     code = invite(engine, clock, school, math_teacher)
     settings = Settings(telegram_token=token, telegram_api_url=emulator.url)
     app = create_app(engine, settings, build_application(token, engine, clock,
