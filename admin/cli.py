@@ -6,10 +6,11 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, select
 
+from core.clock import SystemClock
 from core.config import get_settings
 from models import School
 from models.db import make_engine, migrate
-from services import audit
+from services import audit_verification
 from services.demo_school import (
     build_demo_school,
     demo_exists,
@@ -56,7 +57,6 @@ def demo(database_url: str = typer.Option(None), seed: int = typer.Option(None),
 def _demo_password(session: Session, staff_id: int) -> None:
     import secrets
 
-    from core.clock import SystemClock
     from models import Staff
     from services.accounts import set_password
 
@@ -71,7 +71,6 @@ def _demo_password(session: Session, staff_id: int) -> None:
 def create_admin_command(full_name: str, code: str, database_url: str = typer.Option(None)
                          ) -> None:
     """Tạo tài khoản quản trị (người đầu tiên); in mật khẩu một lần."""
-    from core.clock import SystemClock
     from services.accounts import create_admin
     from services.errors import DomainError
 
@@ -86,11 +85,14 @@ def create_admin_command(full_name: str, code: str, database_url: str = typer.Op
 
 @app.command("audit-verify")
 def audit_verify(database_url: str = typer.Option(None)) -> None:
-    """Kiểm tra chuỗi mã băm của nhật ký; thoát mã 1 nếu có bản ghi bị sửa hoặc xóa."""
+    """Kiểm tra toàn bộ nhật ký (chuỗi mã băm, niêm phong, điểm kiểm) và dựng lại từng ô điểm,
+    lượt vắng để so với bảng; thoát mã 1 nếu có gì bị sửa, thêm, xóa hoặc cắt."""
     with Session(_engine(database_url)) as session:
-        result = audit.verify(session)
-    typer.echo(result.message())
-    raise typer.Exit(0 if result.ok else 1)
+        report = audit_verification.run(session, SystemClock(), "cli")
+    typer.echo(report.summary())
+    for line in report.lines():
+        typer.echo(f"• {line}")
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command("correction-minutes")
@@ -132,7 +134,6 @@ def corrections_summary(output_dir: Annotated[Path, typer.Option("-o", "--output
 
 
 def _class_book(session: Session, class_name: str):
-    from core.clock import SystemClock
     from services.book_data import class_book
     from services.directory import find_class
     from services.school import current_year
@@ -194,7 +195,6 @@ def archive(output_dir: Annotated[Path, typer.Option("-o", "--output-dir")],
             database_url: str = typer.Option(None),
             workers: int = typer.Option(None, help="Số tiến trình in (mặc định: số lõi)")) -> None:
     """Lập bộ lưu trữ cuối năm: sổ các lớp, sổ giáo viên, Excel, nhật ký, biên bản, manifest."""
-    from core.clock import SystemClock
     from printing.archive import build_archive
     from services.school import current_year
 

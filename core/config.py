@@ -20,9 +20,13 @@ class Settings(BaseSettings):
     admin_host: str = "127.0.0.1"
     admin_port: int = 8000
     demo_seed: int = 2026
-    demo_mode: bool = True  # the web chat may speak as any staff member (demo school only)
+    demo_mode: bool = False  # the web chat may speak as any staff member (demo school only)
     secret_key: str = ""  # signs session cookies; empty: one is made and kept in data_dir
     data_dir: Path = Path("./data")
+    # Seals the audit log (an HMAC on every entry, signed checkpoints). Keep it out of the
+    # database and its backups. Empty: one is made once and kept in data_dir/audit_key.
+    audit_key: str = ""
+    audit_verify_hour: int = 2  # the scheduled full verification, every night at this hour
 
 
 @lru_cache

@@ -1,6 +1,6 @@
 """SQLModel tables. Importing this package registers every table on `SQLModel.metadata`."""
 
-from models.audit import AuditEntry
+from models.audit import AuditCheckpoint, AuditEntry, AuditVerification
 from models.people import (
     ChatIdentity,
     Enrolment,
@@ -34,7 +34,9 @@ from models.school import (
 __all__ = [
     "Absence",
     "AbsenceMonthClosing",
+    "AuditCheckpoint",
     "AuditEntry",
+    "AuditVerification",
     "ChatIdentity",
     "ConductRating",
     "CorrectionRequest",

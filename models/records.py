@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import LargeBinary, Text
+from sqlalchemy import Index, LargeBinary, Text, text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.types import TenthsDecimal, UtcDateTime
@@ -88,9 +88,19 @@ class LockWindow(SQLModel, table=True):
     lifted_by_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
-class CorrectionRequest(SQLModel, table=True):
-    """A teacher's request to change a recorded score or absence (the correction procedure)."""
+OPEN_CORRECTION = "status IN ('pending', 'approved')"
 
+
+class CorrectionRequest(SQLModel, table=True):
+    """A teacher's request to change a recorded score or absence (the correction procedure).
+
+    At most one open (pending or approved) request per cell: a partial unique index
+    on each kind of cell, so that simultaneous requests cannot both get in."""
+
+    __table_args__ = tuple(
+        Index(f"uq_open_correction_{column}", column, unique=True,
+              sqlite_where=text(OPEN_CORRECTION), postgresql_where=text(OPEN_CORRECTION))
+        for column in ("score_entry_id", "absence_id"))
     id: int | None = Field(default=None, primary_key=True)
     token: str = Field(max_length=16, unique=True)  # what buttons carry, never the id
     kind: str = Field(max_length=8)  # "score" or "absence"

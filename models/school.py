@@ -18,6 +18,7 @@ class School(SQLModel, table=True):
     remind_weekly: bool = False  # 003: regular scores before 15:00 on Saturday
     lock_notice_days: int = 3
     absence_confirm_days: int = 5  # the GVCN confirms last month's absences by this day
+    demo: bool = False  # created by `sodiem demo`: the only school demo mode may run on
 
 
 class SchoolYear(SQLModel, table=True):

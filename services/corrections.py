@@ -12,9 +12,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from core.clock import Clock
+from core.clock import VN_TZ, Clock
 from models import (
     Absence,
     CorrectionRequest,
@@ -28,13 +31,15 @@ from models import (
 from models.types import AbsenceStatus, CorrectionStatus, Role
 from services import audit
 from services.absences import month_closing
-from services.errors import DomainError, PermissionDenied
+from services.errors import AlreadyDecided, DomainError, PermissionDenied
 from services.permissions import is_homeroom_of, require_assigned_teacher, roles_of
 from services.school import get_or_fail
 from services.score_values import parse_score
 
 OPEN = (CorrectionStatus.PENDING, CorrectionStatus.APPROVED)
 APPROVER_ROLES = {Role.PRINCIPAL, Role.VICE_PRINCIPAL}
+OPEN_ALREADY = ("Ô này đã có một yêu cầu sửa đang chờ duyệt. Chờ kết quả rồi mới gửi yêu cầu "
+                "khác.")
 
 
 @dataclass(frozen=True)
@@ -93,35 +98,62 @@ def _common(session: Session, clock: Clock, teacher_id: int, reason: str,
 def _refuse_if_open(session: Session, condition) -> None:
     if session.exec(select(CorrectionRequest.id).where(
             condition, CorrectionRequest.status.in_(OPEN))).first() is not None:
-        raise DomainError("Ô này đã có một yêu cầu sửa đang chờ duyệt. Chờ kết quả rồi mới "
-                          "gửi yêu cầu khác.")
+        raise DomainError(OPEN_ALREADY)
 
 
-def approver_for(session: Session, teacher_id: int, school_class: SchoolClass) -> Staff:
-    """The PHT in charge of the class's grade, else the HT of the school."""
+@dataclass(frozen=True)
+class Route:
+    approver: Staff
+    note: str  # why it is not the usual approver, or ""
+
+
+def approval_route(session: Session, teacher_id: int, school_class: SchoolClass) -> Route:
+    """The PHT in charge of the class's grade, else the HT — never the requester: a PHT's
+    own request goes to the HT, the HT's own to a PHT (the grade's first)."""
     school_id = session.get(Staff, teacher_id).school_id
     rows = session.exec(select(Staff, StaffRole).join(StaffRole).where(
         Staff.school_id == school_id, Staff.active,
-        StaffRole.role.in_([Role.VICE_PRINCIPAL, Role.PRINCIPAL]))).all()
-    for staff, role in rows:
-        if role.role == Role.VICE_PRINCIPAL and role.grade == school_class.grade:
-            return staff
-    for staff, role in rows:
-        if role.role == Role.PRINCIPAL:
-            return staff
-    raise DomainError("Trường chưa khai báo Hiệu trưởng nên chưa ai duyệt được yêu cầu sửa. "
-                      "Báo quản trị.")
+        StaffRole.role.in_([Role.VICE_PRINCIPAL, Role.PRINCIPAL])).order_by(Staff.id)).all()
+    grade_vps = [s for s, r in rows if r.role == Role.VICE_PRINCIPAL and
+                 r.grade == school_class.grade]
+    principals = [s for s, r in rows if r.role == Role.PRINCIPAL]
+    other_vps = [s for s, r in rows if r.role == Role.VICE_PRINCIPAL and s not in grade_vps]
+    for candidates, note in ((grade_vps, ""), (principals, _note_to_principal(grade_vps,
+                                                                              teacher_id)),
+                             (other_vps, "Thầy/cô là Hiệu trưởng nên yêu cầu chuyển Phó "
+                                         "Hiệu trưởng duyệt.")):
+        for staff in candidates:
+            if staff.id != teacher_id:
+                return Route(staff, note)
+    raise DomainError("Trường chưa có ai khác (Hiệu trưởng, Phó Hiệu trưởng) để duyệt yêu cầu "
+                      "sửa này; không ai tự duyệt yêu cầu của mình. Báo quản trị.")
+
+
+def _note_to_principal(grade_vps: list[Staff], teacher_id: int) -> str:
+    if any(s.id == teacher_id for s in grade_vps):
+        return ("Thầy/cô là Phó Hiệu trưởng phụ trách khối này nên yêu cầu chuyển Hiệu "
+                "trưởng duyệt.")
+    return ""
+
+
+def approver_for(session: Session, teacher_id: int, school_class: SchoolClass) -> Staff:
+    return approval_route(session, teacher_id, school_class).approver
 
 
 def _save_request(session: Session, clock: Clock, request: CorrectionRequest,
                   via: str) -> CorrectionRequest:
-    session.add(request)
-    session.flush()
-    audit.append(session, clock, actor_id=request.requested_by_id, action="correction.request",
-                 entity="correction", entity_id=request.id, via=via,
-                 new={"kind": request.kind, "old": request.old_value, "new": request.new_value,
-                      "reason": request.reason, "approver": request.approver_id})
-    session.commit()
+    try:
+        session.add(request)
+        session.flush()  # the partial unique index refuses a second open request here
+        audit.append(session, clock, actor_id=request.requested_by_id,
+                     action="correction.request", entity="correction", entity_id=request.id,
+                     via=via, new={"kind": request.kind, "old": request.old_value,
+                                   "new": request.new_value, "reason": request.reason,
+                                   "approver": request.approver_id})
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise DomainError(OPEN_ALREADY) from None
     return request
 
 
@@ -135,20 +167,23 @@ def by_token(session: Session, token: str) -> CorrectionRequest:
 
 def decide(session: Session, clock: Clock, approver_id: int, token: str, approve: bool,
            reason: str = "", via: str = "") -> Decision:
-    """Approve or reject, after checking who presses, the state, and the cell itself."""
+    """Approve or reject. The request leaves "pending" by one conditional UPDATE in the
+    same transaction as the score change and its audit entry: of two presses at once,
+    exactly one moves it; the other is told who did what, when, and nothing changes."""
     request = by_token(session, token)
     check_decider(session, approver_id, request)
     if not approve:
         if len(reason.strip()) < 3:
             raise DomainError("Cần ghi lý do từ chối để giáo viên biết.")
-        return Decision(_close(session, clock, request, CorrectionStatus.REJECTED, approver_id,
-                               reason, via), False)
+        _transition(session, clock, request, CorrectionStatus.PENDING, CorrectionStatus.REJECTED,
+                    decided_by_id=approver_id, decision_reason=reason.strip())
+        return Decision(_record_close(session, clock, request, approver_id, reason, via), False)
+    waits = _school_of(session, request).correction_needs_admin_confirmation
+    target = CorrectionStatus.APPROVED if waits else CorrectionStatus.APPLIED
+    _transition(session, clock, request, CorrectionStatus.PENDING, target,
+                decided_by_id=approver_id)
     _refuse_if_stale(session, clock, request, via)
-    school = _school_of(session, request)
-    request.decided_by_id, request.decided_at = approver_id, clock.now()
-    if school.correction_needs_admin_confirmation:
-        request.status = CorrectionStatus.APPROVED
-        session.add(request)
+    if waits:
         audit.append(session, clock, actor_id=approver_id, action="correction.approve",
                      entity="correction", entity_id=request.id, via=via)
         session.commit()
@@ -161,8 +196,13 @@ def confirm_as_witness(session: Session, clock: Clock, admin_id: int, token: str
     request = by_token(session, token)
     if Role.ADMIN not in roles_of(session, admin_id):
         raise PermissionDenied("Chỉ quản trị xác nhận (làm chứng) việc sửa dữ liệu.")
+    if admin_id in (request.requested_by_id, request.decided_by_id):
+        raise PermissionDenied("Người làm chứng phải là người khác với người xin sửa và "
+                               "người duyệt. Nhờ một quản trị khác xác nhận.")
     if request.status != CorrectionStatus.APPROVED:
-        raise DomainError(_status_text(request))
+        raise AlreadyDecided(status_text(session, request))
+    _transition(session, clock, request, CorrectionStatus.APPROVED, CorrectionStatus.APPLIED,
+                witness_id=admin_id)
     _refuse_if_stale(session, clock, request, via)
     return _apply(session, clock, request, witness_id=admin_id, via=via)
 
@@ -170,19 +210,52 @@ def confirm_as_witness(session: Session, clock: Clock, admin_id: int, token: str
 def check_decider(session: Session, approver_id: int, request: CorrectionRequest) -> None:
     if request.approver_id != approver_id:
         raise PermissionDenied("Yêu cầu này do người khác duyệt; thầy/cô không cần làm gì.")
+    if approver_id == request.requested_by_id:
+        raise PermissionDenied("Không ai tự duyệt yêu cầu của chính mình.")
     if not roles_of(session, approver_id) & APPROVER_ROLES:
         raise PermissionDenied("Thầy/cô không còn quyền duyệt yêu cầu sửa.")
     if request.status != CorrectionStatus.PENDING:
-        raise DomainError(_status_text(request))
+        raise AlreadyDecided(status_text(session, request))
 
 
-def _status_text(request: CorrectionRequest) -> str:
+def _transition(session: Session, clock: Clock, request: CorrectionRequest,
+                expected: CorrectionStatus, target: CorrectionStatus, **values) -> None:
+    """Move the request from `expected` to `target`, or raise AlreadyDecided. Opens the
+    write transaction (the row stays locked until commit on PostgreSQL)."""
+    now = clock.now()
+    stamps = {"applied_at": now} if target == CorrectionStatus.APPLIED else {}
+    if expected == CorrectionStatus.PENDING:
+        stamps["decided_at"] = now
+    moved = session.execute(
+        update(CorrectionRequest)
+        .where(CorrectionRequest.id == request.id, CorrectionRequest.status == expected)
+        .values(status=target, **stamps, **values)
+        .execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
+        session.rollback()
+        session.refresh(request)
+        raise AlreadyDecided(status_text(session, request))
+    for name, value in {"status": target, **stamps, **values}.items():
+        set_committed_value(request, name, value)
+
+
+def status_text(session: Session, request: CorrectionRequest) -> str:
+    """Where the request stands, with who moved it and when: what a late press is told."""
+    when = f"{request.decided_at.astimezone(VN_TZ):%H:%M %d/%m/%Y}" if request.decided_at \
+        else ""
+    by = session.get(Staff, request.decided_by_id).full_name if request.decided_by_id else ""
+    at_by = f" lúc {when}" + (f" bởi {by}" if by else "")
+    applied = request.applied_at and f"{request.applied_at.astimezone(VN_TZ):%H:%M %d/%m/%Y}"
     return {
-        CorrectionStatus.APPROVED: "Yêu cầu đã được duyệt, đang chờ quản trị xác nhận.",
-        CorrectionStatus.APPLIED: "Yêu cầu này đã được duyệt và sửa xong.",
-        CorrectionStatus.REJECTED: "Yêu cầu này đã bị từ chối trước đó.",
-        CorrectionStatus.EXPIRED: "Yêu cầu này đã hết hạn.",
-        CorrectionStatus.STALE: "Yêu cầu này không còn hiệu lực vì ô đã thay đổi.",
+        CorrectionStatus.APPROVED: f"Yêu cầu này đã được duyệt{at_by}, đang chờ quản trị "
+                                   "xác nhận.",
+        CorrectionStatus.APPLIED: f"Yêu cầu này đã được duyệt và sửa xong{at_by}"
+                                  + (f" (sửa lúc {applied})" if applied and applied != when
+                                     else "") + ".",
+        CorrectionStatus.REJECTED: f"Yêu cầu này đã bị từ chối{at_by}.",
+        CorrectionStatus.EXPIRED: f"Yêu cầu này đã hết hạn{at_by}.",
+        CorrectionStatus.STALE: f"Yêu cầu này không còn hiệu lực (ô đã thay đổi){at_by}.",
+        CorrectionStatus.WITHDRAWN: f"Yêu cầu này đã được rút lại{at_by}.",
     }.get(CorrectionStatus(request.status), "Yêu cầu này không còn chờ duyệt.")
 
 
@@ -194,20 +267,26 @@ def current_value(session: Session, request: CorrectionRequest) -> str:
 
 def _refuse_if_stale(session: Session, clock: Clock, request: CorrectionRequest,
                      via: str) -> None:
+    """Inside the decision's transaction: if the cell no longer holds the value the
+    teacher saw, the request becomes stale instead (committed) and nothing is written."""
     now_value = current_value(session, request)
-    if now_value != request.old_value:
-        _close(session, clock, request, CorrectionStatus.STALE, None,
-               f"ô đã đổi thành {now_value}", via)
-        raise DomainError(f"Không sửa được: ô này giờ là {now_value}, không còn là "
-                          f"{request.old_value} như lúc gửi yêu cầu. Giáo viên cần gửi lại.")
-
-
-def _close(session: Session, clock: Clock, request: CorrectionRequest, status: CorrectionStatus,
-           decided_by: int | None, reason: str, via: str) -> CorrectionRequest:
-    request.status, request.decided_by_id = status, decided_by
-    request.decided_at, request.decision_reason = clock.now(), reason.strip()
+    if now_value == request.old_value:
+        return
+    reason = f"ô đã đổi thành {now_value}"
+    request.status, request.decision_reason = CorrectionStatus.STALE, reason
+    request.applied_at, request.witness_id = None, None
     session.add(request)
-    audit.append(session, clock, actor_id=decided_by, action=f"correction.{status}",
+    audit.append(session, clock, actor_id=None, action="correction.stale", entity="correction",
+                 entity_id=request.id, new={"reason": reason}, via=via)
+    session.commit()
+    raise DomainError(f"Không sửa được: ô này giờ là {now_value}, không còn là "
+                      f"{request.old_value} như lúc gửi yêu cầu. Giáo viên cần gửi lại.")
+
+
+def _record_close(session: Session, clock: Clock, request: CorrectionRequest,
+                  decided_by: int | None, reason: str, via: str) -> CorrectionRequest:
+    """The audit entry of a transition already made; commits both."""
+    audit.append(session, clock, actor_id=decided_by, action=f"correction.{request.status}",
                  entity="correction", entity_id=request.id, new={"reason": reason}, via=via)
     session.commit()
     return request
@@ -215,18 +294,20 @@ def _close(session: Session, clock: Clock, request: CorrectionRequest, status: C
 
 def _apply(session: Session, clock: Clock, request: CorrectionRequest, witness_id: int | None,
            via: str) -> CorrectionRequest:
-    """Write the new value under the requesting teacher's account, past any lock."""
-    entity, entity_id = _write_value(session, request)
-    request.status, request.witness_id = CorrectionStatus.APPLIED, witness_id
-    request.applied_at = clock.now()
-    session.add(request)
-    audit.append(session, clock, actor_id=request.requested_by_id,
-                 action=f"{entity}.correct", entity=entity, entity_id=entity_id,
-                 old={"value": request.old_value},
-                 new={"value": request.new_value, "correction": request.id,
-                      "approver": request.decided_by_id, "witness": witness_id},
-                 via=via or f"correction:{request.id}")
-    session.commit()
+    """Write the new value under the requesting teacher's account, past any lock; the
+    request is already "applied" in this transaction."""
+    try:
+        entity, entity_id = _write_value(session, request)
+        audit.append(session, clock, actor_id=request.requested_by_id,
+                     action=f"{entity}.correct", entity=entity, entity_id=entity_id,
+                     old={"value": request.old_value},
+                     new={"value": request.new_value, "correction": request.id,
+                          "approver": request.decided_by_id, "witness": witness_id},
+                     via=via or f"correction:{request.id}")
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
     return request
 
 
@@ -253,14 +334,21 @@ def _school_of(session: Session, request: CorrectionRequest) -> School:
 
 
 def expire_old(session: Session, clock: Clock) -> list[CorrectionRequest]:
-    """Close requests left pending longer than the school allows; the caller tells the teachers."""
+    """Close requests left pending longer than the school allows; the caller tells the
+    teachers. A request decided meanwhile is left as it is."""
     expired = []
     for request in session.exec(select(CorrectionRequest).where(
             CorrectionRequest.status == CorrectionStatus.PENDING)).all():
         days = _school_of(session, request).correction_expiry_days
-        if request.requested_at + timedelta(days=days) < clock.now():
-            expired.append(_close(session, clock, request, CorrectionStatus.EXPIRED, None,
-                                  f"quá {days} ngày chưa duyệt", "expiry"))
+        if request.requested_at + timedelta(days=days) >= clock.now():
+            continue
+        reason = f"quá {days} ngày chưa duyệt"
+        try:
+            _transition(session, clock, request, CorrectionStatus.PENDING,
+                        CorrectionStatus.EXPIRED, decision_reason=reason)
+        except AlreadyDecided:
+            continue
+        expired.append(_record_close(session, clock, request, None, reason, "expiry"))
     return expired
 
 

@@ -26,6 +26,10 @@ class AlreadyRecorded(DomainError):
     pass
 
 
+class AlreadyDecided(DomainError):
+    """Someone else (or an earlier tap) moved the request first; nothing was changed."""
+
+
 @dataclass(frozen=True)
 class LineProblem:
     """One bad line of a batch: which line and what is wrong with it."""

@@ -12,6 +12,10 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
+
+# Every test process seals the audit log with the same key (the CLI tests inherit it).
+os.environ.setdefault("SODIEM_AUDIT_KEY", "test-audit-key-0123456789abcdef")
+os.environ.pop("SODIEM_DEMO_MODE", None)
 from sqlmodel import Session
 
 from core.clock import VN_TZ, FixedClock
