@@ -31,6 +31,7 @@ from telegram.ext import (
 )
 
 from core.clock import Clock
+from handlers import texts
 from handlers.capabilities import TELEGRAM, fit
 from handlers.conversation import handle
 from handlers.events import Incoming, Reply
@@ -44,8 +45,14 @@ class TelegramBot:
         self.engine, self.clock = engine, clock
 
     def _handle(self, event: Incoming) -> list[Reply]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            return fit(handle(session, self.clock, event), TELEGRAM)
+        """The handlers answer their own failures; this catches what happens around them
+        (the database unreachable, say), so nobody is left without a reply."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                return fit(handle(session, self.clock, event), TELEGRAM)
+        except Exception:
+            log.exception("telegram update %s failed", event.update_key)
+            return [Reply(texts.INTERNAL_ERROR.format(code=event.update_key or "?"))]
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

@@ -1,5 +1,7 @@
 """The entry point every transport calls: one incoming event in, replies out."""
 
+import logging
+
 from sqlmodel import Session
 
 from core.clock import Clock
@@ -8,9 +10,14 @@ from handlers.absence_entry import confirm_absences_preview, preview_absences
 from handlers.absence_prompt import on_absence_button
 from handlers.context import Context
 from handlers.correction_entry import (
+    REJECT_KINDS,
+    back_to_decision,
+    edit_reject_reason,
     is_correction_message,
+    lapsed_reject_prompt,
     list_pending,
     on_decision_button,
+    on_reject_text,
     preview_correction,
     reject_with_reason,
     send_absence_correction,
@@ -26,6 +33,7 @@ from services.errors import DomainError
 from services.linking import identify, redeem_invite, unlink
 from services.permissions import roles_of
 
+log = logging.getLogger(__name__)
 COMMANDS = {"help": lambda ctx, args: [Reply(texts.HELP)], "lop": class_list,
             "tiendo": my_progress, "ketqua": results, "choduyet": list_pending}
 CONFIRMERS = {"scores": confirm_scores, "absences": confirm_absences_preview,
@@ -33,6 +41,17 @@ CONFIRMERS = {"scores": confirm_scores, "absences": confirm_absences_preview,
 
 
 def handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
+    """Never lets an exception escape unanswered: a failure is rolled back, logged with
+    the update's id, and the person is told what to do."""
+    try:
+        return _handle(session, clock, event)
+    except Exception:
+        session.rollback()
+        log.exception("update %s:%s failed", event.channel, event.update_key)
+        return [Reply(texts.INTERNAL_ERROR.format(code=event.update_key or "?"))]
+
+
+def _handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
     if event.update_key and not pending.first_time(session, clock, event.channel,
                                                    event.update_key):
         return []
@@ -50,9 +69,8 @@ def handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
     if command:
         return _on_command(ctx, command, args)
     awaiting = pending.latest_pending(session, staff.id, event.chat_id)
-    if awaiting is not None and awaiting.kind == "reject_reason":
-        claimed = pending.claim(session, clock, awaiting.token, staff.id)
-        return reject_with_reason(ctx, claimed, text)
+    if awaiting is not None and awaiting.kind in REJECT_KINDS:
+        return on_reject_text(ctx, awaiting, text)
     if text in ("1", "2"):
         return _numbered_choice(ctx, text)
     if is_absence_message(text):
@@ -109,13 +127,26 @@ def on_button(ctx: Context, data: str) -> list[Reply]:
     try:
         claimed = pending.claim(ctx.session, ctx.clock, token, ctx.staff.id)
     except DomainError as error:
-        return [Reply(error.message)]
+        return [Reply(error.message), *lapsed_reject_prompt(ctx, token)]
+    kind = claimed.action.kind
+    if kind in REJECT_KINDS:
+        return _on_reject_button(ctx, verb, claimed)
     if verb == "no":
         pending.close(ctx.session, ctx.clock, claimed.action, "cancelled")
         return [Reply(texts.CANCELLED, replace_original=True)]
-    if verb != "ok":
+    if verb != "ok" or kind not in CONFIRMERS:
         return [Reply("Nút không hợp lệ.")]
-    return CONFIRMERS[claimed.action.kind](ctx, claimed)
+    return CONFIRMERS[kind](ctx, claimed)
+
+
+def _on_reject_button(ctx: Context, verb: str, claimed: pending.Claimed) -> list[Reply]:
+    if verb == "no":
+        return back_to_decision(ctx, claimed)
+    if verb == "re":
+        return edit_reject_reason(ctx, claimed)
+    if verb == "ok" and claimed.action.kind == "reject_confirm":
+        return reject_with_reason(ctx, claimed)
+    return [Reply("Nút không hợp lệ.")]
 
 
 def _numbered_choice(ctx: Context, digit: str) -> list[Reply]:

@@ -1,6 +1,7 @@
 """Corrections by chat: the teacher asks, the approver taps Duyệt / Từ chối, the admin
 confirms where the school requires it; everyone concerned is told the outcome."""
 
+import json
 import re
 
 from sqlmodel import select
@@ -12,10 +13,11 @@ from handlers.parse import ParseError, is_absence_message, parse_absences, parse
 from handlers.score_entry import target_of
 from models import (
     CorrectionRequest,
+    PendingAction,
     Staff,
     StaffRole,
 )
-from models.types import Role
+from models.types import CorrectionStatus, Role
 from services import corrections, pending
 from services.absences import find_absence
 from services.correction_records import correction_facts
@@ -29,6 +31,8 @@ from services.scores import find_cell
 
 REASON = re.compile(r"(?:^|\s)l[ýyíi]\s+d[oơ]\s*:?\s*", re.IGNORECASE)
 SEND, CANCEL, APPROVE, REJECT, WITNESS = "Gửi yêu cầu", "Hủy", "Duyệt", "Từ chối", "Xác nhận sửa"
+BACK, SEND_REJECT, EDIT_REASON = "Quay lại", "Gửi từ chối", "Sửa lý do"
+REJECT_KINDS = ("reject_reason", "reject_confirm")
 
 
 def is_correction_message(text: str) -> bool:
@@ -61,7 +65,7 @@ def preview_correction(ctx: Context, text: str) -> list[Reply]:
         return [Reply("Cần ghi lý do sửa ở cuối, ví dụ “lý do: chấm nhầm bài”.")]
     try:
         new = str(parse_score(line.value, subject.kind)).replace(".", ",")
-        approver = corrections.approver_for(ctx.session, ctx.staff.id, school_class)
+        route = corrections.approval_route(ctx.session, ctx.staff.id, school_class)
     except DomainError as error:
         return [Reply(error.message)]
     action = pending.save_preview(ctx.session, ctx.clock, ctx.staff.id, ctx.channel, ctx.chat_id,
@@ -70,8 +74,13 @@ def preview_correction(ctx: Context, text: str) -> list[Reply]:
                   f"học kì {'I' if term.number == 1 else 'II'}:\n"
                   f"{match.line.roll_number}. {match.line.student.full_name}: "
                   f"{cell.display()} → {new}\nLý do: {reason}\n"
-                  f"Người duyệt: {approver.full_name}.",
+                  f"{_approver_line(route)}",
                   [Button(SEND, f"ok:{action.token}"), Button(CANCEL, f"no:{action.token}")])]
+
+
+def _approver_line(route: corrections.Route) -> str:
+    line = f"Người duyệt: {route.approver.full_name}."
+    return f"{line} {route.note}" if route.note else line
 
 
 def _preview_absence_correction(ctx: Context, text: str, reason: str) -> list[Reply]:
@@ -96,7 +105,7 @@ def _preview_absence_correction(ctx: Context, text: str, reason: str) -> list[Re
     if not reason:
         return [Reply("Cần ghi lý do sửa ở cuối, ví dụ “lý do: phụ huynh nộp giấy phép”.")]
     try:
-        approver = corrections.approver_for(ctx.session, ctx.staff.id, school_class)
+        route = corrections.approval_route(ctx.session, ctx.staff.id, school_class)
     except DomainError as error:
         return [Reply(error.message)]
     action = pending.save_preview(ctx.session, ctx.clock, ctx.staff.id, ctx.channel, ctx.chat_id,
@@ -104,7 +113,7 @@ def _preview_absence_correction(ctx: Context, text: str, reason: str) -> list[Re
                                   {"absence": absence.id, "new": status, "reason": reason})
     return [Reply(f"Yêu cầu sửa điểm danh lớp {school_class.name}, {draft.day:%d/%m/%Y}: "
                   f"{match.line.student.full_name}: {absence.status} → {status}\n"
-                  f"Lý do: {reason}\nNgười duyệt: {approver.full_name}.",
+                  f"Lý do: {reason}\n{_approver_line(route)}",
                   [Button(SEND, f"ok:{action.token}"), Button(CANCEL, f"no:{action.token}")])]
 
 
@@ -182,26 +191,84 @@ def _approved(ctx: Context, token: str) -> list[Reply]:
 
 
 def _ask_reject_reason(ctx: Context, token: str) -> list[Reply]:
+    """Step one of Từ chối: ask for the reason, with a way back to Duyệt / Từ chối."""
     request = corrections.by_token(ctx.session, token)
     corrections.check_decider(ctx.session, ctx.staff.id, request)
-    pending.save_preview(ctx.session, ctx.clock, ctx.staff.id, ctx.channel, ctx.chat_id,
-                         "reject_reason", {"token": token})
+    action = pending.save_preview(ctx.session, ctx.clock, ctx.staff.id, ctx.channel,
+                                  ctx.chat_id, "reject_reason", {"token": token})
     return [Reply(f"{describe(ctx, request)}\nĐang chờ lý do từ chối…", replace_original=True),
-            Reply(f"Nhập lý do từ chối yêu cầu số {request.id} (một tin nhắn):")]
+            Reply(f"Nhập lý do từ chối yêu cầu số {request.id} (một tin nhắn). Bấm "
+                  f"“{BACK}” nếu bấm nhầm.", [Button(BACK, f"no:{action.token}")])]
 
 
-def reject_with_reason(ctx: Context, claimed: pending.Claimed, reason: str) -> list[Reply]:
+def on_reject_text(ctx: Context, awaiting: PendingAction, text: str) -> list[Reply]:
+    """Step two: the typed reason is shown back, never acted on at once. A prompt that
+    has lapsed is answered with the request's state now and fresh buttons."""
+    token = json.loads(awaiting.payload)["token"]
+    try:
+        claimed = pending.claim(ctx.session, ctx.clock, awaiting.token, ctx.staff.id)
+    except DomainError:
+        return [Reply("Lời mời nhập lý do từ chối đã quá hạn nên tin vừa rồi chưa được dùng."),
+                *current_state(ctx, token)]
+    if len(text.strip()) < 3:
+        return [Reply("Lý do quá ngắn. Ghi rõ để giáo viên biết vì sao, ví dụ “không có bài "
+                      "làm để đối chiếu”.", [Button(BACK, f"no:{awaiting.token}")])]
+    pending.close(ctx.session, ctx.clock, claimed.action, "replaced")
+    action = pending.save_preview(ctx.session, ctx.clock, ctx.staff.id, ctx.channel,
+                                  ctx.chat_id, "reject_confirm",
+                                  {"token": token, "reason": text.strip()[:1000]})
+    request = corrections.by_token(ctx.session, token)
+    return [Reply(f"Từ chối yêu cầu sửa số {request.id} với lý do:\n“{text.strip()[:1000]}”",
+                  keyboard=[[Button(SEND_REJECT, f"ok:{action.token}"),
+                             Button(EDIT_REASON, f"re:{action.token}")],
+                            [Button(BACK, f"no:{action.token}")]])]
+
+
+def reject_with_reason(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
+    """Gửi từ chối: the decision itself (atomic in the service)."""
     try:
         decision = corrections.decide(ctx.session, ctx.clock, ctx.staff.id,
-                                      claimed.payload["token"], approve=False, reason=reason,
-                                      via=ctx.via)
+                                      claimed.payload["token"], approve=False,
+                                      reason=claimed.payload["reason"], via=ctx.via)
     except DomainError as error:
-        return [Reply(error.message)]
+        pending.close(ctx.session, ctx.clock, claimed.action, "failed")
+        return [Reply(error.message, replace_original=True)]
     pending.close(ctx.session, ctx.clock, claimed.action, "confirmed")
     request = decision.request
-    return [Reply(f"Đã từ chối yêu cầu sửa số {request.id}."),
+    return [Reply(f"{describe(ctx, request)}\nĐÃ TỪ CHỐI. Lý do: {request.decision_reason}",
+                  replace_original=True),
+            Reply(f"Đã từ chối yêu cầu sửa số {request.id}."),
             *_tell_teacher(ctx, request, f"Yêu cầu sửa số {request.id} bị từ chối. "
                                          f"Lý do: {request.decision_reason}")]
+
+
+def edit_reject_reason(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
+    pending.close(ctx.session, ctx.clock, claimed.action, "replaced")
+    return _ask_reject_reason(ctx, claimed.payload["token"])
+
+
+def back_to_decision(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
+    """Quay lại: nothing was decided; the Duyệt / Từ chối buttons again."""
+    pending.close(ctx.session, ctx.clock, claimed.action, "cancelled")
+    return [Reply("Chưa từ chối; yêu cầu vẫn chờ thầy/cô quyết định.", replace_original=True),
+            *current_state(ctx, claimed.payload["token"])]
+
+
+def lapsed_reject_prompt(ctx: Context, button_token: str) -> list[Reply]:
+    """A lapsed Quay lại / Gửi từ chối button still leads back to the request."""
+    action = ctx.session.exec(select(PendingAction).where(
+        PendingAction.token == button_token)).first()
+    if action is None or action.staff_id != ctx.staff.id or action.kind not in REJECT_KINDS:
+        return []
+    return current_state(ctx, json.loads(action.payload)["token"])
+
+
+def current_state(ctx: Context, token: str) -> list[Reply]:
+    """The request as it stands: with Duyệt / Từ chối if still this person's to decide."""
+    request = corrections.by_token(ctx.session, token)
+    if request.status == CorrectionStatus.PENDING and request.approver_id == ctx.staff.id:
+        return [approval_message(ctx, request, None)]
+    return [Reply(f"{describe(ctx, request)}\n{corrections.status_text(ctx.session, request)}")]
 
 
 def _witnessed(ctx: Context, token: str) -> list[Reply]:

@@ -9,6 +9,9 @@ UNLINKED = "Đã hủy liên kết. Muốn dùng lại, thầy/cô cần mã m�
 NOT_LINKED = "Tài khoản này chưa liên kết nên không có gì để hủy."
 CANCELLED = "Đã hủy, không lưu gì."
 NOTHING_PENDING = "Không có bảng nào đang chờ xác nhận."
+INTERNAL_ERROR = ("Xin lỗi, hệ thống gặp lỗi khi xử lý tin này (mã {code}). Thầy/cô xem lại "
+                  "(/tiendo, /choduyet) xem việc vừa làm đã được lưu chưa rồi hãy gửi lại; nếu "
+                  "vẫn lỗi, báo quản trị kèm mã này.")
 DUPLICATE = None  # a repeated update gets no answer at all
 
 HELP = """Cách dùng sổ điểm qua tin nhắn

@@ -28,7 +28,7 @@ class Phone:
 
     def press(self, label: str, reply: Reply | None = None) -> list[Reply]:
         reply = reply or self.last[-1]
-        button = next(b for b in reply.buttons if b.label == label)
+        button = next(b for row in reply.button_rows() for b in row if b.label == label)
         return self.press_data(button.data)
 
     def press_data(self, data: str) -> list[Reply]:

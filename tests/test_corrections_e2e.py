@@ -103,7 +103,16 @@ async def test_reject_with_a_reason(e2e, clock):
         await principal.press(asked[1], "Từ chối")
         said = await principal.wait_for(lambda m: len(m) == 3)
         assert "Nhập lý do từ chối" in said[2]["text"]
+        await principal.press(said[2], "Quay lại")  # pressed by mistake: back to the choice
+        said = await principal.wait_for(lambda m: len(m) == 4)
+        assert "Chưa từ chối" in said[2]["text"]
+        await principal.press(said[3], "Từ chối")
+        said = await principal.wait_for(lambda m: len(m) == 5)
         await principal.say("Không có bài làm để đối chiếu")
+        said = await principal.wait_for(lambda m: len(m) == 6)
+        assert "“Không có bài làm để đối chiếu”" in said[5]["text"]
+        assert _value(engine, cell_id) == "7,0"  # shown back, not acted on
+        await principal.press(said[5], "Gửi từ chối")
         await principal.wait_for(lambda m: any("Đã từ chối" in (x["text"] or "") for x in m))
         told = await teacher_user.wait_for(lambda m: any("bị từ chối" in (x["text"] or "")
                                                          for x in m))
