@@ -10,7 +10,7 @@ from core.clock import SystemClock
 from core.config import get_settings
 from models import School
 from models.db import make_engine, migrate
-from services import audit_verification
+from services import audit_verification, demo_guard
 from services.demo_school import (
     build_demo_school,
     demo_exists,
@@ -219,8 +219,11 @@ def archive_verify(folder: Path) -> None:
 
 @app.command()
 def serve(database_url: str = typer.Option(None), host: str = typer.Option(None),
-          port: int = typer.Option(None)) -> None:
-    """Chạy máy chủ web (trang trạng thái; trang quản trị khi có)."""
+          port: int = typer.Option(None),
+          force_demo_mode: bool = typer.Option(
+              False, "--force-demo-mode",
+              help="Bật chế độ thử dù cơ sở dữ liệu có trường thật (ghi vào nhật ký)")) -> None:
+    """Chạy máy chủ web: trang trạng thái, trang quản trị, bot và lịch nhắc."""
     import uvicorn
 
     from admin.status_app import create_app
@@ -228,6 +231,7 @@ def serve(database_url: str = typer.Option(None), host: str = typer.Option(None)
     settings = get_settings()
     engine = _engine(database_url)
     migrate(engine)
+    _check_demo_mode(engine, settings.demo_mode, force_demo_mode)
     host, port = host or settings.admin_host, port or settings.admin_port
     telegram = None
     if settings.telegram_token:
@@ -243,6 +247,21 @@ def serve(database_url: str = typer.Option(None), host: str = typer.Option(None)
     typer.echo(f"Mở http://{host}:{port}/ để xem trạng thái hệ thống. Nhấn Ctrl+C để dừng.")
     uvicorn.run(create_app(engine, settings, telegram), host=host, port=port,
                 log_level="warning")
+
+
+def _check_demo_mode(engine, demo_mode: bool, forced: bool) -> None:
+    if not demo_mode:
+        return
+    with Session(engine) as session:
+        refused = demo_guard.refusal(session)
+        if refused and not forced:
+            typer.echo(refused, err=True)
+            raise typer.Exit(2)
+        if refused:
+            demo_guard.record_forced(session, SystemClock(), refused)
+            typer.echo("CẢNH BÁO: chế độ thử bị ép bật trên dữ liệu thật; đã ghi vào nhật ký.",
+                       err=True)
+    typer.echo("Chế độ thử đang bật: trang quản trị có “Trò chuyện thử”, nói thay mọi người.")
 
 
 def main() -> None:  # pragma: no cover

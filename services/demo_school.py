@@ -141,7 +141,8 @@ class _Builder:
 
     def build(self, school_code: str) -> DemoSchool:
         school = self.add(School(code=school_code, name="Trường THCS Ngô Sĩ Liên",
-                                 district="Quận Tân Bình", province="Thành phố Hồ Chí Minh"))
+                                 district="Quận Tân Bình", province="Thành phố Hồ Chí Minh",
+                                 demo=True))
         year = self.add(SchoolYear(school_id=school.id, name="2026-2027", start_date=YEAR_START,
                                    end_date=YEAR_END, circular="tt22", is_current=True))
         term1 = self.add(Term(year_id=year.id, number=1, start_date=YEAR_START,

@@ -45,7 +45,8 @@ def site(request, clock, tmp_path):
                                subject(session, "TOAN").id)
         admin_code = session.get(Staff, school.admin_id).code
     give_passwords(engine, clock, school.admin_id)
-    settings = Settings(secret_key="khoa-kiem-thu-trinh-duyet", data_dir=tmp_path)
+    settings = Settings(secret_key="khoa-kiem-thu-trinh-duyet", data_dir=tmp_path,
+                        demo_mode=True)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(engine, settings, clock=clock),
                                            host="127.0.0.1", port=port, log_level="warning"))

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from admin.status_app import create_app
 from core.config import Settings
 from models import AuditEntry, Department, LockWindow, ScoreEntry, Staff, Student
+from services import audit_verification
 from tests.admin_helpers import (
     PASSWORD,
     csrf_of,
@@ -36,7 +37,7 @@ def client(db, session, school, clock, tmp_path):
         math_teacher = teacher(school, class_named(s, "6A1").id, subject(s, "TOAN").id)
     give_passwords(engine, clock, school.admin_id, school.office_id, school.principal_id,
                    math_teacher)
-    settings = Settings(secret_key="khoa-bi-mat-cho-kiem-thu", data_dir=tmp_path)
+    settings = Settings(secret_key="khoa-bi-mat-cho-kiem-thu", data_dir=tmp_path, demo_mode=True)
     with TestClient(create_app(engine, settings, clock=clock)) as test_client:
         yield test_client
 
@@ -158,6 +159,30 @@ def test_the_web_chat_enters_and_confirms_scores_as_a_teacher(client, session, s
                                             "button": data})
     assert "Đã lưu 3 điểm" in done.text
     assert len(session.exec(select(ScoreEntry)).all()) == 3
+    assert "CHẾ ĐỘ THỬ" in done.text
+    entries = session.exec(select(AuditEntry).where(AuditEntry.action == "score.enter")).all()
+    assert len(entries) == 3
+    assert {(e.actor_id, e.acting_as_id) for e in entries} == {(school.admin_id, math_teacher)}
+    started = session.exec(select(AuditEntry).where(AuditEntry.action == "chat.web_as")).one()
+    chat_id = started.via.removeprefix("web:")
+    assert chat_id.startswith("wc-") and all(e.via.startswith(f"web:{chat_id}-")
+                                             for e in entries)
+    assert audit_verification.check(session).ok
+
+
+def test_without_demo_mode_the_web_chat_is_refused_and_no_banner_shows(db, session, school,
+                                                                       clock, tmp_path):
+    engine, _ = db
+    give_passwords(engine, clock, school.admin_id)
+    settings = Settings(secret_key="khoa-bi-mat-cho-kiem-thu", data_dir=tmp_path)
+    assert settings.demo_mode is False
+    with TestClient(create_app(engine, settings, clock=clock)) as plain:
+        sign_in(plain, _code(session, school.admin_id))
+        token = csrf_of(plain, "/admin/chat")
+        refused = plain.post("/admin/chat", data={"csrf": token, "as_staff": school.office_id,
+                                                  "text": "/help"})
+        assert refused.status_code == 403
+        assert "CHẾ ĐỘ THỬ" not in plain.get("/admin/").text
 
 
 def test_audit_trail_verifies_and_printing_downloads(client, session, school):

@@ -1,5 +1,6 @@
 """Invites with QR codes, the Excel import, the web chat and printing."""
 
+import secrets
 from html import escape
 
 import qrcode
@@ -180,28 +181,46 @@ def _chat(app: FastAPI, panel: Panel) -> None:
             if not panel.settings.demo_mode:
                 return Response("Trò chuyện thử chỉ bật ở chế độ trường mẫu.", status_code=403)
             user_id = _web_identity(panel, session, staff.id, as_staff)
+            chat_id = _chat_session(request, panel, session, staff.id, as_staff)
             transcript = panel.chats.setdefault((staff.id, as_staff), [])
             if text.strip():
                 transcript.append(("user", text, []))
             event = Incoming("web", user_id, user_id, text=text, button_data=button or None,
-                             update_key=f"web-{len(transcript)}-{id(transcript)}")
-            for reply in fit(handle(session, panel.clock, event), WEB):
+                             update_key=f"{chat_id}-{secrets.token_hex(4)}")
+            with audit.spoken_by(staff.id):  # every entry names the admin and whom they spoke as
+                replies = handle(session, panel.clock, event)
+            for reply in fit(replies, WEB):
                 transcript.append(("bot", reply.text, reply.button_rows()))
         return RedirectResponse(f"/admin/chat?as_staff={as_staff}#cuoi", status_code=303)
 
 
 def _web_identity(panel: Panel, session, admin_id: int, staff_id: int) -> str:
-    """The web chat speaks as the chosen staff member (demo mode only, audited)."""
+    """The web chat speaks as the chosen staff member (demo mode only)."""
     user_id = f"web-{admin_id}-{staff_id}"
     if session.exec(select(ChatIdentity).where(ChatIdentity.channel == "web",
                                                ChatIdentity.external_user_id == user_id)).first():
         return user_id
     session.add(ChatIdentity(channel="web", external_user_id=user_id, chat_id=user_id,
                              staff_id=staff_id, linked_at=panel.clock.now()))
-    audit.append(session, panel.clock, actor_id=admin_id, action="chat.web_as",
-                 entity="staff", entity_id=staff_id)
     session.commit()
     return user_id
+
+
+def _chat_session(request: Request, panel: Panel, session, admin_id: int,
+                  staff_id: int) -> str:
+    """A readable id for this sign-in's conversation as `staff_id` ("wc-<hex>"): what the
+    audit entries' `via` carry. Each new one is audited as the start of speaking as."""
+    sessions = request.session.setdefault("web_chats", {})
+    chat_id = sessions.get(str(staff_id))
+    if chat_id:
+        return chat_id
+    chat_id = f"wc-{secrets.token_hex(6)}"
+    request.session["web_chats"] = {**sessions, str(staff_id): chat_id}
+    audit.append(session, panel.clock, actor_id=admin_id, action="chat.web_as",
+                 entity="staff", entity_id=staff_id, new={"chat": chat_id},
+                 via=f"web:{chat_id}")
+    session.commit()
+    return chat_id
 
 
 def _printing(app: FastAPI, panel: Panel) -> None:

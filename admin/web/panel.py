@@ -60,7 +60,8 @@ class Panel:
              status: int = 200, **context) -> HTMLResponse:
         return self.templates.TemplateResponse(request, name, {
             "staff": staff, "roles": roles, "role_labels": ROLE_LABELS, "Role": Role,
-            "csrf": csrf_token(request), **context}, status_code=status)
+            "csrf": csrf_token(request), "demo_mode": self.settings.demo_mode, **context},
+            status_code=status)
 
 
 def mount_panel(app: FastAPI, engine: Engine, settings: Settings, clock: Clock) -> Panel:
