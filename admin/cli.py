@@ -133,8 +133,8 @@ def corrections_summary(output_dir: Annotated[Path, typer.Option("-o", "--output
     typer.echo(f"Đã ghi {len(facts)} yêu cầu vào {output_dir}/{stem}.pdf và .xlsx.")
 
 
-def _class_book(session: Session, class_name: str):
-    from services.book_data import class_book
+def _class_book(session: Session, class_name: str, what: str):
+    from services.book_data import printed_class_book
     from services.directory import find_class
     from services.school import current_year
 
@@ -143,7 +143,7 @@ def _class_book(session: Session, class_name: str):
     if school_class is None:
         typer.echo(f"Không có lớp {class_name}.", err=True)
         raise typer.Exit(1)
-    return class_book(session, SystemClock(), school_class.id)
+    return printed_class_book(session, SystemClock(), school_class.id, what)
 
 
 @app.command("print-class")
@@ -153,7 +153,7 @@ def print_class(class_name: str, output: Annotated[Path, typer.Option("-o", "--o
     from printing.class_book import class_book_pdf
 
     with Session(_engine(database_url), expire_on_commit=False) as session:
-        book = _class_book(session, class_name)
+        book = _class_book(session, class_name, "sổ theo dõi")
     output.write_bytes(class_book_pdf(book))
     typer.echo(f"Đã in sổ lớp {book.class_name} vào {output}"
                f"{' (BẢN NHÁP: sổ chưa khóa)' if book.draft else ''}.")
@@ -167,7 +167,7 @@ def confirmation_sheet(class_name: str, term: int,
     from printing.class_book import confirmation_sheet_pdf
 
     with Session(_engine(database_url), expire_on_commit=False) as session:
-        book = _class_book(session, class_name)
+        book = _class_book(session, class_name, f"bảng xác nhận HK{term}")
     output.write_bytes(confirmation_sheet_pdf(book, term))
     typer.echo(f"Đã in bảng xác nhận lớp {book.class_name} học kì {term} vào {output}.")
 
@@ -180,7 +180,7 @@ def attendance_sheet(class_name: str, month: str,
     from printing.class_book import attendance_sheet_pdf
 
     with Session(_engine(database_url), expire_on_commit=False) as session:
-        book = _class_book(session, class_name)
+        book = _class_book(session, class_name, f"bảng chuyên cần {month}")
     grid = next((g for g in book.attendance if f"{g.month:%m/%Y}" == month), None)
     if grid is None:
         typer.echo(f"Tháng {month} không thuộc năm học (ghi dạng MM/YYYY, ví dụ 10/2026).",

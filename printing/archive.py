@@ -25,7 +25,7 @@ from printing.class_book import class_book_pdf, confirmation_sheet_pdf, teacher_
 from printing.correction_summary import summary_pdf, summary_xlsx
 from printing.excel_exports import statistics_workbook, summary_workbook
 from printing.minutes import minutes_pdf
-from services import audit
+from services import audit_checkpoints, audit_verification
 from services.book_data import ClassBook, class_book
 from services.correction_records import year_facts
 
@@ -47,21 +47,23 @@ def _slug(text: str) -> str:
 _worker_engines: dict[str, Engine] = {}
 
 
-def render_class(job: tuple[str, int, str]) -> tuple[ClassBook, bytes, dict[int, bytes]]:
+def render_class(job: tuple) -> tuple[ClassBook, bytes, dict[int, bytes]]:
     """One class's book and confirmation sheets (runs in a worker process)."""
-    url, class_id, moment = job
+    url, class_id, moment, *rest = job
     if url not in _worker_engines:
         _worker_engines[url] = make_engine(url)
     clock = FixedClock(datetime.fromisoformat(moment))
     with Session(_worker_engines[url], expire_on_commit=False) as session:
         book = class_book(session, clock, class_id)
+    book.checkpoint = rest[0] if rest else ""
     sheets = {term: confirmation_sheet_pdf(book, term) for term in (1, 2)}
     return book, class_book_pdf(book), sheets
 
 
 def render_classes(url: str, class_ids: list[int], at: datetime, workers: int | None = None,
-                   progress=None) -> list[tuple[ClassBook, bytes, dict[int, bytes]]]:
-    jobs = [(url, class_id, at.isoformat()) for class_id in class_ids]
+                   progress=None, checkpoint: str = "",
+                   ) -> list[tuple[ClassBook, bytes, dict[int, bytes]]]:
+    jobs = [(url, class_id, at.isoformat(), checkpoint) for class_id in class_ids]
     workers = workers or os.cpu_count() or 1
     results = []
     if workers == 1:
@@ -82,16 +84,19 @@ def build_archive(engine: Engine, year_id: int, out_dir: Path, at: datetime,
                   workers: int | None = None, progress=None) -> ArchiveResult:
     url = engine.url.render_as_string(hide_password=False)
     with Session(engine, expire_on_commit=False) as session:
+        report = audit_verification.check(session)
         year = session.get(SchoolYear, year_id)
+        checkpoint = audit_checkpoints.write_now(session, FixedClock(at),
+                                                 f"lưu trữ năm học {year.name}")
         school = session.get(School, year.school_id)
         class_ids = list(session.exec(select(SchoolClass.id).where(
             SchoolClass.year_id == year_id).order_by(SchoolClass.name)))
-        chain = audit.verify(session)
         corrections = year_facts(session, year_id)
         audit_lines = _audit_lines(session)
-    folder = out_dir / f"sodiem-{_slug(school.code)}-{year.name}"
+    folder = out_dir / f"sodiem-{_slug(school.code)}-{_slug(year.name)}"
     folder.mkdir(parents=True, exist_ok=True)
-    rendered = render_classes(url, class_ids, at, workers, progress)
+    rendered = render_classes(url, class_ids, at, workers, progress,
+                              audit_checkpoints.label(checkpoint))
     files: dict[str, bytes] = {}
     for book, pdf, sheets in rendered:
         files[f"so-theo-doi-lop/{book.class_name}.pdf"] = pdf
@@ -111,7 +116,7 @@ def build_archive(engine: Engine, year_id: int, out_dir: Path, at: datetime,
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-    _write_manifest(folder, files, school, year, chain, at, len(books))
+    _write_manifest(folder, files, school, year, report, checkpoint, at, len(books))
     return ArchiveResult(folder, len(files) + 2)
 
 
@@ -130,7 +135,8 @@ def _audit_lines(session: Session) -> bytes:
     return "".join(json.dumps({"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_id,
                                "action": e.action, "entity": e.entity,
                                "entity_id": e.entity_id, "old": e.old, "new": e.new,
-                               "via": e.via, "prev_hash": e.prev_hash, "hash": e.hash},
+                               "via": e.via, "acting_as": e.acting_as_id,
+                               "prev_hash": e.prev_hash, "hash": e.hash, "mac": e.mac},
                               ensure_ascii=False) + "\n" for e in rows).encode()
 
 
@@ -138,11 +144,17 @@ def _sha(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def _write_manifest(folder: Path, files: dict[str, bytes], school, year, chain, at,
-                    classes: int) -> None:
+def _write_manifest(folder: Path, files: dict[str, bytes], school, year, report, checkpoint,
+                    at, classes: int) -> None:
+    chain = report.chain
     manifest = {"school": school.name, "school_code": school.code, "year": year.name,
                 "created_at": at.isoformat(), "audit_entries": chain.checked,
-                "audit_chain_ok": chain.ok, "audit_head_hash": chain.head_hash,
+                "audit_chain_ok": chain.ok, "audit_verified_ok": report.ok,
+                "audit_head_hash": chain.head_hash,
+                "audit_checkpoint": {"seq": checkpoint.seq, "hash": checkpoint.hash,
+                                     "at": checkpoint.at.isoformat(),
+                                     "reason": checkpoint.reason,
+                                     "signature": checkpoint.signature},
                 "files": {name: _sha(content) for name, content in sorted(files.items())}}
     encoded = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
     (folder / MANIFEST).write_bytes(encoded)
@@ -150,8 +162,9 @@ def _write_manifest(folder: Path, files: dict[str, bytes], school, year, chain, 
              f"Lập lúc {at.astimezone(VN_TZ):%H:%M ngày %d/%m/%Y}; {classes} lớp; "
              f"{len(files)} tệp.",
              f"Nhật ký: {chain.checked} bản ghi, "
-             f"{'toàn vẹn' if chain.ok else 'CÓ DẤU HIỆU BỊ SỬA'}; mã cuối chuỗi: "
+             f"{'toàn vẹn' if report.ok else 'CÓ DẤU HIỆU BỊ SỬA'}; mã cuối chuỗi: "
              f"{chain.head_hash}",
+             f"{audit_checkpoints.label(checkpoint)} (chữ ký đầy đủ: {checkpoint.signature})",
              f"Mã SHA-256 của manifest.json: {_sha(encoded)}",
              "Kiểm tra lại bằng lệnh: sodiem archive-verify <thư mục này>", "",
              "Danh mục tệp:"]

@@ -2,6 +2,7 @@
 a teacher's book, a month's attendance sheet, a term's confirmation sheet."""
 
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
 from reportlab.platypus import (
@@ -74,7 +75,8 @@ def _cover(book: ClassBook, styles: Styles) -> list:
             Paragraph("(Theo lớp học)", styles.centre), Spacer(1, 18 * mm),
             Paragraph(f"Lớp: <b>{book.class_name}</b>", styles.centre),
             Paragraph(f"Giáo viên chủ nhiệm: <b>{book.homeroom}</b>", styles.centre),
-            Paragraph(f"Năm học: <b>{book.year}</b>", styles.centre)]
+            Paragraph(f"Năm học: <b>{book.year}</b>", styles.centre), Spacer(1, 30 * mm),
+            *_checkpoint(book, styles)]
 
 
 def _usage(styles: Styles) -> list:
@@ -244,5 +246,12 @@ def confirmation_sheet_pdf(book: ClassBook, term: int) -> bytes:
     table = Table(data, colWidths=[10 * mm, 75 * mm, 70 * mm, 80 * mm],
                   rowHeights=[7 * mm] + [11 * mm] * (len(data) - 1))
     table.setStyle(grid_style(styles.fonts, 9))
-    story += [CondPageBreak(90 * mm), table]
+    story += [CondPageBreak(90 * mm), table, *_checkpoint(book, styles)]
     return _build(story, book, f"Bảng xác nhận kết quả lớp {book.class_name} HK{term}")
+
+
+def _checkpoint(book: ClassBook, styles: Styles) -> list:
+    """The signed audit checkpoint taken at printing: what the signatures vouch for."""
+    if not book.checkpoint:
+        return []
+    return [Spacer(1, 3 * mm), Paragraph(escape(book.checkpoint), styles.small)]

@@ -10,18 +10,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.clock import Clock, today
 from models import Absence, AbsenceMonthClosing, SchoolClass, SchoolYear, Term
 from models.types import AbsenceStatus, Role
 from models.types import Session as DaySession
-from services import audit
+from services import audit, audit_checkpoints
 from services.errors import DomainError, InvalidBatch, LineProblem, Locked, PermissionDenied
 from services.locks import attendance_lock, refuse_if_locked
 from services.permissions import active_staff, is_homeroom_of, roles_of, teaches
 from services.school import get_or_fail, roster
+
+_CLASS_LOCK_KEY = 0x50D1E4  # with a class id: one class's attendance, on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -116,10 +119,16 @@ def _absence_problems(session: Session, school_class: SchoolClass,
 
 def confirm_absences(session: Session, clock: Clock, actor_id: int,
                      decisions: Mapping[int, AbsenceStatus], via: str = "") -> list[Absence]:
-    """The GVCN marks absences of their own class P or K (before the month closes)."""
+    """The GVCN marks absences of their own class P or K (before the month closes).
+
+    Against a month being closed at the same moment: on PostgreSQL the class's lock
+    serialises the two; on SQLite the closed check is repeated after the writes, when
+    this transaction holds the database's write lock."""
     if not decisions:
         raise DomainError("Chưa chọn buổi vắng nào để xác nhận.")
     rows = [get_or_fail(session, Absence, absence_id, "buổi vắng") for absence_id in decisions]
+    for class_id in sorted({a.class_id for a in rows}):
+        _lock_class(session, class_id)
     changes = []
     for absence in rows:
         school_class = session.get(SchoolClass, absence.class_id)
@@ -134,10 +143,24 @@ def confirm_absences(session: Session, clock: Clock, actor_id: int,
         absence.confirmed_at = clock.now()
         changes.append(audit.Change("absence.confirm", "absence", absence.id, old,
                                     _snapshot(absence)))
-    session.add_all(rows)
-    audit.append_many(session, clock, actor_id=actor_id, changes=changes, via=via)
-    session.commit()
+    try:
+        session.add_all(rows)
+        session.flush()
+        for absence in rows:  # again, now that this transaction holds the write lock
+            _refuse_if_closed(session, session.get(SchoolClass, absence.class_id), absence.day)
+        audit.append_many(session, clock, actor_id=actor_id, changes=changes, via=via)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
     return rows
+
+
+def _lock_class(session: Session, class_id: int) -> None:
+    """Serialise attendance changes of one class until this transaction ends (PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text("SELECT pg_advisory_xact_lock(:k, :c)")
+                     .bindparams(k=_CLASS_LOCK_KEY, c=class_id))
 
 
 def _not_homeroom(school_class: SchoolClass) -> PermissionDenied:
@@ -147,29 +170,40 @@ def _not_homeroom(school_class: SchoolClass) -> PermissionDenied:
 
 def close_month(session: Session, clock: Clock, class_id: int, month: date,
                 actor_id: int | None = None, via: str = "") -> AbsenceMonthClosing:
-    """Unconfirmed absences of the month become K; idempotent (a second call changes nothing)."""
+    """Unconfirmed absences of the month become K; idempotent (a second call, or one
+    racing this one, changes nothing). The closing row is written first: its unique key
+    decides the race, and the unconfirmed absences are read after it, under the lock."""
     month = month.replace(day=1)
     existing = month_closing(session, class_id, month)
     if existing is not None:
         return existing
+    _lock_class(session, class_id)
+    closing = AbsenceMonthClosing(class_id=class_id, month=month, closed_at=clock.now(),
+                                  closed_by_id=actor_id)
+    try:
+        session.add(closing)
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return month_closing(session, class_id, month)
     next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     pending = session.exec(select(Absence).where(
         Absence.class_id == class_id, Absence.day >= month, Absence.day < next_month,
-        Absence.status == AbsenceStatus.UNCONFIRMED)).all()
+        Absence.status == AbsenceStatus.UNCONFIRMED)
+        .execution_options(populate_existing=True)).all()
     changes = []
     for absence in pending:
         old = _snapshot(absence)
         absence.status, absence.confirmed_at = AbsenceStatus.UNEXCUSED, clock.now()
         changes.append(audit.Change("absence.auto_unexcused", "absence", absence.id, old,
                                     _snapshot(absence)))
-    closing = AbsenceMonthClosing(class_id=class_id, month=month, closed_at=clock.now(),
-                                  closed_by_id=actor_id)
-    session.add_all([*pending, closing])
-    session.flush()
+    session.add_all(pending)
     changes.append(audit.Change("absence.close_month", "absence_month", closing.id, None,
                                 {"class_id": class_id, "month": month,
                                  "auto_unexcused": len(pending)}))
     audit.append_many(session, clock, actor_id=actor_id, changes=changes, via=via)
+    audit_checkpoints.write(session, clock, f"chốt điểm danh tháng {month:%m/%Y} lớp mã "
+                                            f"{class_id}")
     session.commit()
     return closing
 

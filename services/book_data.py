@@ -25,6 +25,7 @@ from models import (
     Term,
 )
 from models.types import CorrectionStatus, Role
+from services import audit_checkpoints
 from services.locks import score_lock
 from services.results import class_report, class_subjects
 from services.school import columns_for, get_or_fail, roster
@@ -93,6 +94,7 @@ class ClassBook:
     draft: bool
     printed_at: datetime
     terms: dict[int, bool] = field(default_factory=dict)  # term → locked
+    checkpoint: str = ""  # the signed audit checkpoint taken when it was printed
 
 
 def class_book(session: Session, clock: Clock, class_id: int) -> ClassBook:
@@ -115,6 +117,15 @@ def class_book(session: Session, clock: Clock, class_id: int) -> ClassBook:
         [(line.roll_number, line.student) for line in lines],
         subject_pages(session, school_class, report, terms), grids, summary,
         not all(locked.values()), clock.now(), locked)
+
+
+def printed_class_book(session: Session, clock: Clock, class_id: int, what: str) -> ClassBook:
+    """The book, with a signed checkpoint of the audit log taken now and printed on it:
+    the paper then says how far the log reached when it was signed."""
+    book = class_book(session, clock, class_id)
+    checkpoint = audit_checkpoints.write_now(session, clock, f"in {what} lớp {book.class_name}")
+    book.checkpoint = audit_checkpoints.label(checkpoint)
+    return book
 
 
 def _name(session: Session, staff_id: int | None) -> str:

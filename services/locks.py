@@ -12,7 +12,7 @@ from sqlmodel import Session, or_, select
 from core.clock import Clock
 from models import LockWindow, SchoolClass, Subject, Term
 from models.types import Role
-from services import audit
+from services import audit, audit_checkpoints
 from services.errors import DomainError, Locked
 from services.permissions import require_any_role
 from services.school import get_or_fail
@@ -93,6 +93,7 @@ def create_lock(session: Session, clock: Clock, *, executor_id: int, decided_by_
     session.flush()
     audit.append(session, clock, actor_id=executor_id, action="lock.create", entity="lock",
                  entity_id=lock.id, new=_snapshot(lock), via=via)
+    audit_checkpoints.write(session, clock, f"khóa sổ số {lock.id}")
     session.commit()
     return lock
 

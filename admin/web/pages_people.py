@@ -19,7 +19,7 @@ from models import ChatIdentity, Invite, SchoolClass, Staff
 from models.types import Role
 from printing.class_book import class_book_pdf
 from services import audit
-from services.book_data import class_book
+from services.book_data import printed_class_book
 from services.errors import DomainError
 from services.importing import COLUMNS, EXAMPLE, import_students, template_xlsx
 from services.importing_staff import (
@@ -238,7 +238,7 @@ def _printing(app: FastAPI, panel: Panel) -> None:
     def class_pdf(request: Request, class_id: int) -> Response:
         with panel.session() as session:
             panel.user(request, session, PRINTERS, "in sổ")
-            book = class_book(session, panel.clock, class_id)
+            book = printed_class_book(session, panel.clock, class_id, "sổ theo dõi")
         return Response(class_book_pdf(book), media_type="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="so-{escape(book.class_name)}.pdf"'})
 
