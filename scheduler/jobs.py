@@ -23,7 +23,7 @@ from models import (
 )
 from models.types import Role
 from printing.charts import progress_png
-from services import corrections, outbox
+from services import audit_verification, corrections, outbox
 from services.absences import close_month, month_closing
 from services.accounts import stale_passwords
 from services.deadlines import owed_by_teacher
@@ -318,4 +318,31 @@ def expire_corrections(session: Session, clock: Clock) -> int:
                                request.requested_by_id,
                                f"Yêu cầu sửa số {request.id} đã hết hạn vì quá lâu chưa được "
                                "duyệt. Thầy/cô có thể gửi lại.")
+    return sent
+
+
+VERIFY_MIN_GAP = timedelta(hours=20)
+
+
+def verify_audit(session: Session, clock: Clock) -> int:
+    """Nightly: the full verification of the record (chain, seals, checkpoints, replay),
+    stored for the status page. When it finds tampering, every admin and principal is
+    told that day. Skipped if a scheduled run happened in the last 20 hours (catch-up)."""
+    last = audit_verification.latest(session)
+    if last is not None and last.trigger == "schedule" and \
+            clock.now() - last.at < VERIFY_MIN_GAP:
+        return 0
+    report = audit_verification.run(session, clock, "schedule")
+    if report.ok:
+        return 0
+    day, sent = today(clock), 0
+    lines = report.lines()
+    text = (f"CẢNH BÁO: kiểm tra nhật ký đêm qua phát hiện {len(lines)} thay đổi trái phép:\n"
+            + "\n".join(f"• {line}" for line in lines[:10])
+            + ("\n…" if len(lines) > 10 else "")
+            + "\nXem chi tiết ở trang Nhật ký của trang quản trị; đối chiếu với bản lưu trữ.")
+    for school, _ in _schools(session):
+        for person in _staff_with(session, school.id, {Role.ADMIN, Role.PRINCIPAL}):
+            sent += outbox.enqueue(session, clock, f"audit-alert:{day:%Y-%m-%d}:{person}",
+                                   person, text)
     return sent

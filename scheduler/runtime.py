@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlmodel import Session
 
 from core.clock import VN_TZ, Clock
+from core.config import get_settings
 from scheduler import jobs
 
 LEADER_LOCK_KEY = 0x50D1E4
@@ -51,6 +52,8 @@ JOBS = [
     JobSpec("digests", jobs.progress_digests, _cron(day=1, hour=7, minute=15)),
     JobSpec("account-hygiene", jobs.account_hygiene, _cron(day=1, hour=8, minute=15)),
     JobSpec("expire-corrections", jobs.expire_corrections, _cron(hour=6)),
+    JobSpec("audit-verify", jobs.verify_audit,
+            _cron(hour=get_settings().audit_verify_hour, minute=10)),
 ]
 BY_ID = {spec.id: spec for spec in JOBS}
 

@@ -24,7 +24,7 @@ from services.locks import attendance_lock, refuse_if_locked
 from services.permissions import active_staff, is_homeroom_of, roles_of, teaches
 from services.school import get_or_fail, roster
 
-_CLASS_LOCK_KEY = 0x50D1E4  # with a class id: one class's attendance, on PostgreSQL
+_CLASS_LOCK_KEY = 0x50D1E5  # with a class id: one class's attendance, on PostgreSQL
 
 
 @dataclass(frozen=True)

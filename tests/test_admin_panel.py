@@ -26,7 +26,8 @@ GET_ROUTES = ["/admin/", "/admin/locks", "/admin/corrections", "/admin/audit",
               "/admin/invites", "/admin/import", "/admin/chat", "/admin/printing",
               "/admin/import/mau-hoc-sinh.xlsx", "/admin/invites/sheet"]
 POST_ROUTES = ["/admin/locks", "/admin/locks/1/lift", "/admin/invites", "/admin/import",
-               "/admin/chat", "/admin/printing/archive", "/admin/corrections/x/witness"]
+               "/admin/chat", "/admin/printing/archive", "/admin/audit/verify",
+               "/admin/corrections/x/witness"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -187,7 +188,11 @@ def test_without_demo_mode_the_web_chat_is_refused_and_no_banner_shows(db, sessi
 
 def test_audit_trail_verifies_and_printing_downloads(client, session, school):
     sign_in(client, _code(session, school.admin_id))
-    assert "toàn vẹn" in client.get("/admin/audit?verify=1").text
+    assert "Chưa kiểm tra" in client.get("/admin/audit").text
+    token = csrf_of(client, "/admin/audit")
+    assert client.post("/admin/audit/verify", data={"csrf": "sai"}).status_code in (400, 403)
+    checked = client.post("/admin/audit/verify", data={"csrf": token})
+    assert "Nhật ký toàn vẹn" in checked.text and "kiểm lúc" in checked.text
     pdf = client.get(f"/admin/printing/class/{class_named(session, '6A1').id}.pdf")
     assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
     assert "Tiến độ nhập điểm" in client.get("/admin/").text

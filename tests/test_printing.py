@@ -1,6 +1,7 @@
 """The printed books read back as a person would: text extracted from the PDFs, a page
 rasterised with pdftoppm, the Excel backups opened, the archive verified and tampered."""
 
+import json
 import shutil
 import subprocess
 from datetime import datetime
@@ -9,9 +10,11 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlmodel import Session, select
 
 from core.clock import VN_TZ, FixedClock
 from grading.base import YEAR
+from models import AuditCheckpoint
 from printing.archive import build_archive, verify_archive
 from printing.class_book import (
     attendance_sheet_pdf,
@@ -20,7 +23,8 @@ from printing.class_book import (
     teacher_book_pdf,
 )
 from printing.excel_exports import statistics_workbook, summary_workbook
-from services.book_data import class_book
+from services import audit, audit_checkpoints
+from services.book_data import class_book, printed_class_book
 from services.conduct import rate_conduct
 from services.corrections import decide, request_score_correction
 from services.demo_school import ALL_COLUMNS, fill_scores, record_demo_absences
@@ -139,7 +143,35 @@ def test_the_archive_verifies_and_names_an_altered_or_missing_file(db, school, f
     assert "tệp so-theo-doi-lop/6A1.pdf đã bị thay đổi" in check.problems
     assert "thiếu tệp excel/thong-ke-ket-qua.xlsx" in check.problems
     assert (result.folder / "sua-chua-du-lieu" / f"bien-ban-{full_year[3]}.pdf").exists()
-    assert "toàn vẹn" in (result.folder / "index.txt").read_text(encoding="utf-8")
+    index = (result.folder / "index.txt").read_text(encoding="utf-8")
+    assert "toàn vẹn" in index
+    manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    checkpoint = manifest["audit_checkpoint"]
+    assert manifest["audit_verified_ok"] is True
+    assert f"Điểm kiểm nhật ký: bản ghi số {checkpoint['seq']}" in index
+    assert checkpoint["signature"] in index
+    with Session(engine) as session:
+        stored = session.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())).first()
+        assert (stored.seq, stored.signature) == (checkpoint["seq"], checkpoint["signature"])
+    sheet = _text((result.folder / "xac-nhan-ket-qua" / "6A1-HK1.pdf").read_bytes())
+    assert f"Điểm kiểm nhật ký: bản ghi số {checkpoint['seq']}" in sheet
+
+
+def test_a_printed_book_carries_a_signed_checkpoint_of_the_log(session, clock, full_year):
+    book = printed_class_book(session, clock, full_year[0].id, "bảng xác nhận HK1")
+    newest = audit_checkpoints.newest(session)
+    assert newest.reason == "in bảng xác nhận HK1 lớp 6A1"
+    assert newest.seq == audit.head(session).seq
+    sheet = _text(confirmation_sheet_pdf(book, 1))
+    assert f"bản ghi số {newest.seq}, mã {newest.hash[:16]}" in sheet
+    assert "Điểm kiểm nhật ký" in _text(class_book_pdf(book))
+
+
+def test_a_lock_writes_a_checkpoint(session, school, clock):
+    lock = create_lock(session, clock, executor_id=school.admin_id,
+                       decided_by_id=school.principal_id,
+                       scope=LockScope(school.year_id, term_id=school.term_ids[1]))
+    assert audit_checkpoints.newest(session).reason == f"khóa sổ số {lock.id}"
 
 
 def test_the_clock_is_used_for_the_print_time(session, full_year):

@@ -23,7 +23,7 @@ from models import (
 )
 from models.types import Role
 from printing.minutes import minutes_pdf
-from services import audit, corrections, locks
+from services import audit_verification, corrections, locks
 from services.correction_records import applied_facts, correction_facts
 from services.deadlines import owed_by_teacher
 from services.errors import DomainError, NotFound
@@ -179,7 +179,7 @@ def _corrections(app: FastAPI, panel: Panel) -> None:
 def _audit(app: FastAPI, panel: Panel) -> None:
     @app.get("/admin/audit", response_class=HTMLResponse)
     def audit_trail(request: Request, text: str = "", actor: str = "", since: str = "",
-                    until: str = "", verify: int = 0) -> Response:
+                    until: str = "") -> Response:
         with panel.session() as session:
             staff, roles = panel.user(request, session, VIEWERS, "xem nhật ký")
             query = select(AuditEntry).order_by(AuditEntry.seq.desc())
@@ -198,7 +198,17 @@ def _audit(app: FastAPI, panel: Panel) -> None:
                                     .replace(tzinfo=VN_TZ))
             entries = session.exec(query.limit(200)).all()
             names = {s.id: s.full_name for s in session.exec(select(Staff))}
-            check = audit.verify(session) if verify else None
             return panel.page(request, "audit.html", staff, roles, entries=entries, names=names,
-                              check=check, filters={"text": text, "actor": actor,
-                                                    "since": since, "until": until})
+                              last=audit_verification.latest(session),
+                              last_text=audit_verification.latest_text(session),
+                              filters={"text": text, "actor": actor, "since": since,
+                                       "until": until})
+
+    @app.post("/admin/audit/verify")
+    def audit_verify(request: Request, csrf: str = Form("")) -> Response:
+        """The full verification on demand; the page then shows it as the latest run."""
+        check_csrf(request, csrf)
+        with panel.session() as session:
+            staff, _ = panel.user(request, session, VIEWERS, "kiểm tra nhật ký")
+            audit_verification.run(session, panel.clock, f"panel:{staff.id}")
+        return RedirectResponse("/admin/audit#verify-result", status_code=303)
