@@ -129,3 +129,27 @@ def test_an_unexpected_failure_is_answered_with_an_apology(db, session, school, 
     said = phone.say("6A1 Toán TX1: 8 9", update_key="upd-4242")
     assert len(said) == 1 and "Xin lỗi" in said[0].text and "upd-4242" in said[0].text
     assert session.exec(select(ScoreEntry)).all() == []
+
+
+def test_a_vice_principals_own_request_says_it_goes_to_the_principal(db, session, school,
+                                                                     clock):
+    from models import Staff, StaffRole, TeachingAssignment
+    from models.types import Role
+
+    engine, _ = db
+    vice = school.vice_principal_ids[0]
+    role = session.exec(select(StaffRole).where(StaffRole.staff_id == vice,
+                                                StaffRole.role == Role.VICE_PRINCIPAL)).one()
+    role.grade = 6
+    cls, math = class_named(session, "6A1"), subject(session, "TOAN")
+    session.add(role)
+    session.add(TeachingAssignment(year_id=school.year_id, teacher_id=vice, class_id=cls.id,
+                                   subject_id=math.id))
+    session.commit()
+    enter_scores(session, clock, vice, ScoreBatch(cls.id, math.id, school.term_ids[1], "GK",
+                                                  {student_ids(session, cls.id)[0]: "6"}))
+    phone = linked_phone(engine, clock, school, vice, "803")
+    preview = phone.say("sửa 6A1 Toán GK\n1 7\nlý do: cộng nhầm điểm")
+    principal = session.get(Staff, school.principal_id).full_name
+    assert f"Người duyệt: {principal}." in preview[-1].text
+    assert "chuyển Hiệu trưởng duyệt" in preview[-1].text
