@@ -1,46 +1,19 @@
-"""Reading a teacher's message into a draft; pure text work, no database.
+"""Reading a teacher's absence message into a draft; pure text work, no database.
 
-Score message: a header line "<lớp> <môn> <cột> [HK1|HK2]", then one line per
-student "<số thứ tự|tên> <điểm>", or all scores in roll order after a colon
-("6A1 Toán TX2: 8 7 9") or on one line of three or more values.
-Absence message: "vắng <lớp> [ngày] [sáng|chiều] <số thứ tự hoặc tên, …>".
+Absence message: "vắng <lớp> [ngày] [sáng|chiều] <số thứ tự hoặc tên, …>". Score
+messages are read by `handlers.score_reading`.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.text import fold
+from handlers.score_reading import ParseError, ScoreDraft, ScoreLine, parse_scores
 
-COLUMN_WORDS = {"gk": "GK", "ck": "CK", "giua ki": "GK", "giua ky": "GK", "cuoi ki": "CK",
-                "cuoi ky": "CK", "giuaki": "GK", "cuoiki": "CK"}
-TERM_WORDS = {"hk1": 1, "hki": 1, "hk2": 2, "hkii": 2, "ki1": 1, "ki2": 2, "ky1": 1, "ky2": 2}
-VALUE = re.compile(r"^(\d{1,3}([.,]\d+)?|-\d+([.,]\d+)?|đ|d|cđ|cd|đạt|dat)$", re.IGNORECASE)
-ROLL_PREFIX = re.compile(r"^(\d{1,3})(?:$|[\s.):\-])")  # "3", "3.", "3. Nguyễn Văn An"
+__all__ = ["AbsenceDraft", "ParseError", "ScoreDraft", "ScoreLine", "is_absence_message",
+           "parse_absences", "parse_scores"]
 ABSENCE_WORDS = {"vang", "nghi"}
-
-
-class ParseError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class ScoreLine:
-    source: str  # the line as typed, for error messages
-    who: str  # a roll number or a name
-    value: str
-
-
-@dataclass
-class ScoreDraft:
-    class_text: str
-    subject_text: str
-    column: str
-    term: int | None
-    lines: list[ScoreLine] = field(default_factory=list)
-    problems: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -54,82 +27,6 @@ class AbsenceDraft:
 def is_absence_message(text: str) -> bool:
     words = fold(text).split()
     return bool(words) and words[0] in ABSENCE_WORDS
-
-
-def parse_scores(text: str) -> ScoreDraft:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    if not lines:
-        raise ParseError("Tin nhắn trống.")
-    header, _, inline = lines[0].partition(":")
-    draft = _parse_header(header)
-    body = lines[1:]
-    values_inline = inline.split()
-    if values_inline:
-        _roll_order(draft, values_inline, lines[0])
-        body_rest = body
-    elif len(body) == 1 and len(body[0].split()) >= 3 and all(VALUE.match(t)
-                                                               for t in body[0].split()):
-        _roll_order(draft, body[0].split(), body[0])
-        body_rest = []
-    else:
-        body_rest = body
-    for line in body_rest:
-        _parse_line(draft, line)
-    if not draft.lines and not draft.problems:
-        raise ParseError("Chưa có điểm nào. Sau dòng tiêu đề, mỗi dòng ghi số thứ tự (hoặc tên) "
-                         "và điểm, ví dụ “1 8”.")
-    return draft
-
-
-def _roll_order(draft: ScoreDraft, values: list[str], source: str) -> None:
-    for index, value in enumerate(values, start=1):
-        draft.lines.append(ScoreLine(f"số {index}", str(index), value))
-
-
-def _parse_header(header: str) -> ScoreDraft:
-    words = header.split()
-    if len(words) < 3:
-        raise ParseError("Dòng đầu cần đủ lớp, môn và cột điểm, ví dụ “6A1 Toán TX2” "
-                         "(có thể thêm HK1 hoặc HK2).")
-    term = TERM_WORDS.get(fold(words[-1]))
-    if term is not None:
-        words = words[:-1]
-    column, words = _take_column(words)
-    if column is None:
-        raise ParseError(f"Không thấy cột điểm ở cuối dòng “{header.strip()}”. Ghi TX1, TX2, "
-                         "TX3, TX4, GK (giữa kì) hoặc CK (cuối kì).")
-    if len(words) < 2:
-        raise ParseError("Dòng đầu cần cả lớp và môn, ví dụ “6A1 Toán TX2”.")
-    return ScoreDraft(words[0], " ".join(words[1:]), column, term)
-
-
-def _take_column(words: list[str]) -> tuple[str | None, list[str]]:
-    last = fold(words[-1]).replace(" ", "")
-    if re.fullmatch(r"tx\d", last):
-        return last.upper(), words[:-1]
-    if last in COLUMN_WORDS:
-        return COLUMN_WORDS[last], words[:-1]
-    if len(words) >= 3:
-        two = fold(" ".join(words[-2:]))
-        if re.fullmatch(r"tx \d", two):
-            return two.replace(" ", "").upper(), words[:-2]
-        if two in COLUMN_WORDS:
-            return COLUMN_WORDS[two], words[:-2]
-    return None, words
-
-
-def _parse_line(draft: ScoreDraft, line: str) -> None:
-    words = line.split()
-    if len(words) >= 3 and fold(" ".join(words[-2:])) == "chua dat":
-        who, value = " ".join(words[:-2]), "CĐ"
-    elif len(words) >= 2:
-        who, value = " ".join(words[:-1]), words[-1]
-    else:
-        draft.problems.append((line, "thiếu điểm hoặc thiếu tên. Ghi “số thứ tự điểm”, "
-                                     "ví dụ “3 8,5”."))
-        return
-    roll = ROLL_PREFIX.match(who)
-    draft.lines.append(ScoreLine(line, roll.group(1) if roll else who.strip(" .:-"), value))
 
 
 def parse_absences(text: str, today: date) -> AbsenceDraft:

@@ -20,6 +20,7 @@ from models.records import (
     PendingAction,
     ProcessedUpdate,
     ScoreEntry,
+    UnlockRequest,
 )
 from models.school import (
     CurriculumEntry,
@@ -28,6 +29,7 @@ from models.school import (
     SchoolClass,
     SchoolYear,
     Subject,
+    SubjectAlias,
     Term,
 )
 
@@ -56,6 +58,8 @@ __all__ = [
     "StaffRole",
     "Student",
     "Subject",
+    "SubjectAlias",
     "TeachingAssignment",
+    "UnlockRequest",
     "Term",
 ]

@@ -120,6 +120,32 @@ class CorrectionRequest(SQLModel, table=True):
     applied_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class UnlockRequest(SQLModel, table=True):
+    """A teacher's "Xin mở khóa": one column of one class and subject, past a lock. An
+    approval opens it for that teacher until `open_until`; nothing else is unlocked."""
+
+    __table_args__ = (Index("uq_open_unlock", "teacher_id", "class_id", "subject_id",
+                            "term_id", "column", unique=True,
+                            sqlite_where=text("status = 'pending'"),
+                            postgresql_where=text("status = 'pending'")),)
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=16, unique=True)
+    teacher_id: int = Field(foreign_key="staff.id", index=True)
+    class_id: int = Field(foreign_key="schoolclass.id")
+    subject_id: int = Field(foreign_key="subject.id")
+    term_id: int = Field(foreign_key="term.id")
+    column: str = Field(max_length=8)
+    lock_id: int = Field(foreign_key="lockwindow.id")
+    reason: str = Field(sa_type=Text)
+    requested_at: datetime = Field(sa_type=UtcDateTime)
+    approver_id: int = Field(foreign_key="staff.id")
+    status: str = Field(max_length=12, index=True)  # pending/approved/rejected/closed/expired
+    decided_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    decision_reason: str = Field(default="", sa_type=Text)
+    open_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
 class PendingAction(SQLModel, table=True):
     """A preview waiting for the user's Xác nhận / Hủy, kept in the database so that a
     restart mid-conversation loses nothing. Buttons carry only `token`."""

@@ -19,6 +19,9 @@ class School(SQLModel, table=True):
     lock_notice_days: int = 3
     absence_confirm_days: int = 5  # the GVCN confirms last month's absences by this day
     demo: bool = False  # created by `sodiem demo`: the only school demo mode may run on
+    scores_without_comma: bool = False  # "85" means 8,5 (then "10" must be written 10,0)
+    afternoon_starts: int = 12  # hour: absences typed from then on default to the afternoon
+    unlock_days: int = 3  # how long an approved "Xin mở khóa" window stays open
 
 
 class SchoolYear(SQLModel, table=True):
@@ -59,6 +62,16 @@ class Subject(SQLModel, table=True):
     kind: str = Field(max_length=8)  # SubjectKind
     department_id: int | None = Field(default=None, foreign_key="department.id")
     order: int = 0
+
+
+class SubjectAlias(SQLModel, table=True):
+    """Another name a school's teachers use for a subject, stored folded ("su dia")."""
+
+    __table_args__ = (UniqueConstraint("school_id", "alias"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    subject_id: int = Field(foreign_key="subject.id")
+    alias: str = Field(max_length=60)
 
 
 class CurriculumEntry(SQLModel, table=True):

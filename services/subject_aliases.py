@@ -1,0 +1,50 @@
+"""The names teachers use for subjects ("thể dục", "anh văn", "sử địa", "hđtn"), matched
+folded (with or without diacritics). Built-in names cover the national subject list;
+each school adds its own in the panel's Danh mục (Tên gọi khác của môn)."""
+
+from sqlmodel import Session, select
+
+from core.text import fold
+from models import Subject, SubjectAlias
+
+BUILT_IN = {
+    "VAN": ["van", "ngu van", "nv", "tieng viet"],
+    "TOAN": ["toan", "toan hoc"],
+    "NN": ["anh", "anh van", "tieng anh", "ngoai ngu", "ngoai ngu 1", "nn", "nn1", "ta"],
+    "GDCD": ["gdcd", "cong dan", "giao duc cong dan"],
+    "LSDL": ["lich su dia li", "lich su dia ly", "lich su va dia li", "lich su va dia ly",
+             "su dia", "lsdl", "ls dl", "ls va dl", "lsđl"],
+    "KHTN": ["khtn", "khoa hoc tu nhien", "khoa hoc"],
+    "CN": ["cong nghe", "cn"],
+    "TIN": ["tin", "tin hoc"],
+    "GDTC": ["the duc", "td", "gdtc", "giao duc the chat"],
+    "NT": ["nghe thuat", "nt", "am nhac", "my thuat", "mi thuat", "nhac", "ve"],
+    "HDTN": ["hdtn", "trai nghiem", "hoat dong trai nghiem", "hd trai nghiem",
+             "hoat dong trai nghiem huong nghiep", "hdtnhn"],
+    "GDDP": ["gddp", "dia phuong", "giao duc dia phuong", "ndgddp", "gd dia phuong",
+             "noi dung giao duc dia phuong", "noi dung giao duc cua dia phuong"],
+}
+_BUILT_IN_BY_ALIAS = {fold(alias): code for code, aliases in BUILT_IN.items()
+                      for alias in aliases}
+
+
+def by_alias(session: Session, school_id: int, text: str) -> list[Subject]:
+    """The subject a name stands for: the school's own aliases first, then built-in ones."""
+    wanted = fold(text.replace(",", " ").replace("-", " "))
+    own = session.exec(select(Subject).join(SubjectAlias, SubjectAlias.subject_id == Subject.id)
+                       .where(SubjectAlias.school_id == school_id,
+                              SubjectAlias.alias == wanted)).all()
+    if own:
+        return list(own)
+    code = _BUILT_IN_BY_ALIAS.get(wanted)
+    if code is None:
+        return []
+    return list(session.exec(select(Subject).where(Subject.school_id == school_id,
+                                                   Subject.code == code)))
+
+
+def add_alias(session: Session, school_id: int, subject_id: int, alias: str) -> SubjectAlias:
+    row = SubjectAlias(school_id=school_id, subject_id=subject_id, alias=fold(alias))
+    session.add(row)
+    session.commit()
+    return row
