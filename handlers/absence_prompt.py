@@ -44,7 +44,7 @@ def prompt(session: Session, school_class: SchoolClass, month: date,
             f"xác nhận). Hạn ngày {deadline_day}; sau đó các lượt chưa xác nhận tính là không "
             "phép (K).\n" + "\n".join(lines))
     buttons: list[list[Button]] = [
-        [Button(f"{a.day:%d/%m} {s.full_name.split()[-1]}: P", f"ax:P:{a.id}"),
+        [Button(f"{a.day:%d/%m} {s.full_name}: P", f"ax:P:{a.id}"),
          Button("K", f"ax:K:{a.id}")] for a, s in rows[:MAX_ROWS]]
     buttons.append([Button("Tất cả có phép", f"ax:all:{school_class.id}:{month:%Y%m}")])
     return text, buttons

@@ -5,6 +5,7 @@ import logging
 from sqlmodel import Session
 
 from core.clock import Clock
+from core.text import clean_input
 from handlers import texts
 from handlers.absence_entry import confirm_absences_preview, preview_absences
 from handlers.absence_prompt import on_absence_button
@@ -24,9 +25,12 @@ from handlers.correction_entry import (
     send_correction,
 )
 from handlers.events import Incoming, Reply
+from handlers.intents import route, typed_answer
 from handlers.parse import is_absence_message
-from handlers.score_entry import confirm_scores, preview_scores
-from handlers.views import LEADERS, class_list, my_progress, results
+from handlers.score_entry import confirm_scores, missing_students, preview_scores
+from handlers.unlock_entry import ask_reason, on_reason_text
+from handlers.unlock_entry import on_decision as on_unlock_decision
+from handlers.views import LEADERS, absences_of_day, class_list, my_progress, results
 from models import Staff
 from services import pending
 from services.errors import DomainError
@@ -34,10 +38,15 @@ from services.linking import identify, redeem_invite, unlink
 from services.permissions import roles_of
 
 log = logging.getLogger(__name__)
+VIEWS = {"tiendo": my_progress, "ketqua": results, "lop": class_list,
+         "choduyet": lambda ctx, args: list_pending(ctx, args),
+         "absences_of_day": absences_of_day}
 COMMANDS = {"help": lambda ctx, args: [Reply(texts.HELP)], "lop": class_list,
-            "tiendo": my_progress, "ketqua": results, "choduyet": list_pending}
+            "tiendo": my_progress, "ketqua": results, "choduyet": list_pending,
+            "chuaco": missing_students}
 CONFIRMERS = {"scores": confirm_scores, "absences": confirm_absences_preview,
-              "correction": send_correction, "absence_fix": send_absence_correction}
+              "correction": send_correction, "absence_fix": send_absence_correction,
+              "unlock_ask": ask_reason}
 
 
 def handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
@@ -55,7 +64,7 @@ def _handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
     if event.update_key and not pending.first_time(session, clock, event.channel,
                                                    event.update_key):
         return []
-    text = event.text.strip()
+    text = clean_input(event.text).strip()
     command, args = _command(text)
     if command == "start" and args:
         return _link(session, clock, event, args)
@@ -71,12 +80,20 @@ def _handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
     awaiting = pending.latest_pending(session, staff.id, event.chat_id)
     if awaiting is not None and awaiting.kind in REJECT_KINDS:
         return on_reject_text(ctx, awaiting, text)
+    if awaiting is not None and awaiting.kind == "unlock_reason":
+        return on_reason_text(ctx, awaiting, text)
     if text in ("1", "2"):
         return _numbered_choice(ctx, text)
+    answer = typed_answer(text)
+    if answer is not None:
+        return _typed_choice(ctx, answer)
     if is_absence_message(text):
         return preview_absences(ctx, text)
     if is_correction_message(text):
         return preview_correction(ctx, text)
+    routed = route(ctx, text, VIEWS)
+    if routed is not None:
+        return routed
     if len(text.splitlines()) < 2 and ":" not in text:
         return [Reply(texts.DONT_UNDERSTAND)]
     return preview_scores(ctx, text)
@@ -122,6 +139,8 @@ def on_button(ctx: Context, data: str) -> list[Reply]:
     verb, _, token = data.partition(":")
     if verb in ("cy", "cn", "cw"):
         return on_decision_button(ctx, verb, token)
+    if verb in ("uy", "un"):
+        return on_unlock_decision(ctx, verb, token)
     if verb == "ax":
         return on_absence_button(ctx, data)
     try:
@@ -151,7 +170,12 @@ def _on_reject_button(ctx: Context, verb: str, claimed: pending.Claimed) -> list
 
 def _numbered_choice(ctx: Context, digit: str) -> list[Reply]:
     """For transports without buttons: "1" confirms, "2" cancels the latest preview."""
+    return _typed_choice(ctx, "ok" if digit == "1" else "no")
+
+
+def _typed_choice(ctx: Context, verb: str) -> list[Reply]:
+    """"1", "ok", "xác nhận", "đồng ý" / "2", "huỷ": the latest open preview's buttons."""
     action = pending.latest_pending(ctx.session, ctx.staff.id, ctx.chat_id)
     if action is None:
         return [Reply(texts.NOTHING_PENDING)]
-    return on_button(ctx, f"{'ok' if digit == '1' else 'no'}:{action.token}")
+    return on_button(ctx, f"{verb}:{action.token}")

@@ -10,7 +10,7 @@ from core.text import fold
 from handlers.context import Context
 from handlers.events import Button, Reply
 from handlers.parse import ParseError, is_absence_message, parse_absences, parse_scores
-from handlers.score_entry import target_of
+from handlers.score_entry import student_of, target_of, term_of
 from models import (
     CorrectionRequest,
     PendingAction,
@@ -48,17 +48,17 @@ def preview_correction(ctx: Context, text: str) -> list[Reply]:
         return _preview_absence_correction(ctx, parts[0], reason)
     try:
         draft = parse_scores(parts[0])
-        school_class, subject, term = target_of(ctx, draft)
+        school_class, subject = target_of(ctx, draft)
+        term = term_of(ctx, draft, school_class, subject, [])
     except (ParseError, DomainError) as error:
         return [Reply(error.message)]
-    if len(draft.lines) != 1:
+    if len(draft.lines) != 1 or draft.lines[0].value is None:
         return [Reply("Mỗi yêu cầu sửa một ô. Ví dụ:\nsửa 6A1 Toán TX1\n3 9\nlý do: chấm nhầm")]
     line = draft.lines[0]
-    match = match_student(roster(ctx.session, school_class.id), line.who)
-    if match.line is None:
-        return [Reply(f"Không rõ học sinh “{line.who}”. Ghi số thứ tự (gõ /lop "
-                      f"{school_class.name}).")]
-    cell = find_cell(ctx.session, match.line.student.id, subject.id, term.id, draft.column)
+    student, problem = student_of(line, roster(ctx.session, school_class.id))
+    if student is None:
+        return [Reply(f"Chưa gửi được: {problem}")]
+    cell = find_cell(ctx.session, student.student.id, subject.id, term.id, draft.column)
     if cell is None:
         return [Reply("Ô này chưa có điểm nên không cần sửa: nhập điểm như bình thường.")]
     if not reason:
@@ -72,7 +72,7 @@ def preview_correction(ctx: Context, text: str) -> list[Reply]:
                                   "correction", {"cell": cell.id, "new": new, "reason": reason})
     return [Reply(f"Yêu cầu sửa điểm {subject.name} lớp {school_class.name}, cột {draft.column}, "
                   f"học kì {'I' if term.number == 1 else 'II'}:\n"
-                  f"{match.line.roll_number}. {match.line.student.full_name}: "
+                  f"{student.roll_number}. {student.student.full_name}: "
                   f"{cell.display()} → {new}\nLý do: {reason}\n"
                   f"{_approver_line(route)}",
                   [Button(SEND, f"ok:{action.token}"), Button(CANCEL, f"no:{action.token}")])]
@@ -98,8 +98,9 @@ def _preview_absence_correction(ctx: Context, text: str, reason: str) -> list[Re
     if school_class is None or len(draft.who) != 1:
         return [Reply("Mỗi yêu cầu sửa một lượt vắng của một học sinh trong một lớp có thật.")]
     match = match_student(roster(ctx.session, school_class.id, draft.day), draft.who[0])
-    absence = match.line and find_absence(ctx.session, match.line.student.id, draft.day,
-                                          draft.session)
+    absence = match.line and _absence_of(ctx, match.line.student.id, draft)
+    if isinstance(absence, str):
+        return [Reply(absence)]
     if not absence:
         return [Reply(f"Không có lượt vắng của “{draft.who[0]}” buổi này; kiểm tra ngày, buổi.")]
     if not reason:
@@ -115,6 +116,17 @@ def _preview_absence_correction(ctx: Context, text: str, reason: str) -> list[Re
                   f"{match.line.student.full_name}: {absence.status} → {status}\n"
                   f"Lý do: {reason}\n{_approver_line(route)}",
                   [Button(SEND, f"ok:{action.token}"), Button(CANCEL, f"no:{action.token}")])]
+
+
+def _absence_of(ctx: Context, student_id: int, draft):
+    """The absence meant: the session named, or the only one that day (else ask)."""
+    if draft.session:
+        return find_absence(ctx.session, student_id, draft.day, draft.session)
+    found = [a for part in ("sang", "chieu")
+             if (a := find_absence(ctx.session, student_id, draft.day, part))]
+    if len(found) > 1:
+        return "Hôm đó học sinh vắng cả sáng và chiều: ghi rõ buổi (sáng hoặc chiều)."
+    return found[0] if found else None
 
 
 def send_absence_correction(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
@@ -148,6 +160,15 @@ def _send(ctx: Context, claimed: pending.Claimed, ask) -> list[Reply]:
     return replies
 
 
+def changed_to(ctx: Context, request: CorrectionRequest) -> str:
+    """"điểm đã sửa thành 9,0" or "vắng buổi sáng 16/11/2026 đã sửa thành có phép"."""
+    if request.kind == "absence":
+        facts = correction_facts(ctx.session, request.id)
+        label = {"P": "có phép", "K": "không phép"}.get(request.new_value, request.new_value)
+        return f"{facts.what} của {facts.student} đã sửa thành {label}"
+    return f"điểm đã sửa thành {request.new_value}"
+
+
 def describe(ctx: Context, request: CorrectionRequest) -> str:
     facts = correction_facts(ctx.session, request.id)
     return (f"Yêu cầu sửa số {facts.number} của {facts.requester}: {facts.subject} lớp "
@@ -177,10 +198,10 @@ def _approved(ctx: Context, token: str) -> list[Reply]:
     request = decision.request
     text = describe(ctx, request)
     if decision.applied:
-        return [Reply(f"{text}\nĐÃ DUYỆT — đã sửa thành {request.new_value}.",
+        return [Reply(f"{text}\nĐÃ DUYỆT — {changed_to(ctx, request)}.",
                       replace_original=True),
                 *_tell_teacher(ctx, request, f"Yêu cầu sửa số {request.id} đã được duyệt; "
-                                             f"điểm đã sửa thành {request.new_value}.")]
+                                             f"{changed_to(ctx, request)}.")]
     replies = [Reply(f"{text}\nĐÃ DUYỆT — chờ quản trị xác nhận.", replace_original=True),
                *_tell_teacher(ctx, request, f"Yêu cầu sửa số {request.id} đã được duyệt, "
                                             "đang chờ quản trị xác nhận.")]
@@ -274,8 +295,8 @@ def current_state(ctx: Context, token: str) -> list[Reply]:
 def _witnessed(ctx: Context, token: str) -> list[Reply]:
     request = corrections.confirm_as_witness(ctx.session, ctx.clock, ctx.staff.id, token,
                                              via=ctx.via)
-    message = (f"Yêu cầu sửa số {request.id} đã được quản trị xác nhận; điểm đã sửa thành "
-               f"{request.new_value}.")
+    message = (f"Yêu cầu sửa số {request.id} đã được quản trị xác nhận; "
+               f"{changed_to(ctx, request)}.")
     replies = [Reply(f"{describe(ctx, request)}\nĐÃ SỬA.", replace_original=True),
                *_tell_teacher(ctx, request, message)]
     approver_chat = chat_of(ctx.session, request.decided_by_id, ctx.channel)

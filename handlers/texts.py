@@ -57,5 +57,8 @@ LEADER_COMMANDS = [("help", "Cách dùng"), ("choduyet", "Yêu cầu sửa chờ
 
 DONT_UNDERSTAND = ("Chưa hiểu tin nhắn. Để nhập điểm, dòng đầu ghi lớp, môn và cột, ví dụ "
                    "“6A1 Toán TX2”, mỗi dòng sau là số thứ tự và điểm. Gõ /help để xem ví dụ.")
+GREETING = ("Chào {name}. Thầy/cô có thể:\n• nhập điểm: “6A1 Toán TX2: 8 7 9” hoặc mỗi dòng "
+            "“số thứ tự điểm”\n• ghi vắng: “vắng 6A1 sáng 3 5”\n• hỏi: “còn thiếu cột nào”, "
+            "“điểm tb lớp 6A1 môn Toán”, “lớp 6A1 ai vắng hôm nay”\nGõ /help để xem đủ.")
 CONFIRM, CANCEL = "Xác nhận", "Hủy"
 NUMBERED_CHOICES = "Trả lời bằng số: {choices}"

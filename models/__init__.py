@@ -60,6 +60,6 @@ __all__ = [
     "Subject",
     "SubjectAlias",
     "TeachingAssignment",
-    "UnlockRequest",
     "Term",
+    "UnlockRequest",
 ]

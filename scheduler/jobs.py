@@ -18,12 +18,13 @@ from models import (
     SchoolYear,
     Staff,
     StaffRole,
+    Subject,
     TeachingAssignment,
     Term,
 )
 from models.types import Role
 from printing.charts import progress_png
-from services import audit_verification, corrections, outbox
+from services import audit_verification, corrections, outbox, unlocks
 from services.absences import close_month, month_closing
 from services.accounts import stale_passwords
 from services.deadlines import owed_by_teacher
@@ -345,4 +346,17 @@ def verify_audit(session: Session, clock: Clock) -> int:
         for person in _staff_with(session, school.id, {Role.ADMIN, Role.PRINCIPAL}):
             sent += outbox.enqueue(session, clock, f"audit-alert:{day:%Y-%m-%d}:{person}",
                                    person, text)
+    return sent
+
+
+def close_unlock_windows(session: Session, clock: Clock) -> int:
+    """Hourly: "Xin mở khóa" windows past their time close (audited); the teacher is told."""
+    sent = 0
+    for request in unlocks.close_expired(session, clock):
+        subject = session.get(Subject, request.subject_id)
+        school_class = session.get(SchoolClass, request.class_id)
+        sent += outbox.enqueue(session, clock, f"unlock-closed:{request.id}", request.teacher_id,
+                               f"Cột {request.column} môn {subject.name} lớp {school_class.name} "
+                               "đã khóa lại (hết thời gian mở theo yêu cầu số "
+                               f"{request.id}). Muốn đổi điểm đã nhập: gửi yêu cầu sửa điểm.")
     return sent

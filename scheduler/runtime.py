@@ -52,6 +52,7 @@ JOBS = [
     JobSpec("digests", jobs.progress_digests, _cron(day=1, hour=7, minute=15)),
     JobSpec("account-hygiene", jobs.account_hygiene, _cron(day=1, hour=8, minute=15)),
     JobSpec("expire-corrections", jobs.expire_corrections, _cron(hour=6)),
+    JobSpec("unlock-close", jobs.close_unlock_windows, _cron(minute=5)),
     JobSpec("audit-verify", jobs.verify_audit,
             _cron(hour=get_settings().audit_verify_hour, minute=10)),
 ]

@@ -227,3 +227,86 @@ def find_absence(session: Session, student_id: int, day: date, part: str) -> Abs
     return session.exec(select(Absence).where(Absence.student_id == student_id,
                                               Absence.day == day,
                                               Absence.session == part)).first()
+
+
+@dataclass(frozen=True)
+class AbsenceMarks:
+    """One message's absences: each student, with P/K when the GVCN gives it (None: only
+    recorded, to be confirmed by the GVCN at the start of next month)."""
+
+    class_id: int
+    day: date
+    session: DaySession
+    marks: Mapping[int, AbsenceStatus | None]
+
+
+def absence_problems(session: Session, clock: Clock, actor_id: int,
+                     request: AbsenceMarks) -> list[LineProblem]:
+    """Everything that would refuse these marks, found before anything is written (the
+    preview asks this too, so the teacher hears it before pressing Xác nhận)."""
+    school_class = get_or_fail(session, SchoolClass, request.class_id, "lớp")
+    _require_recorder(session, actor_id, school_class)
+    _check_day(session, clock, school_class, request.day)
+    if request.day.weekday() == 6:
+        raise DomainError(f"Ngày {request.day:%d/%m/%Y} là Chủ nhật, không có buổi học.")
+    homeroom = is_homeroom_of(session, actor_id, school_class)
+    if any(request.marks.values()) and not homeroom:
+        raise _not_homeroom(school_class)
+    _refuse_if_closed(session, school_class, request.day)
+    enrolled = {line.student.id: line for line in roster(session, school_class.id, request.day)}
+    existing = {a.student_id: a for a in session.exec(select(Absence).where(
+        Absence.day == request.day, Absence.session == request.session,
+        Absence.student_id.in_(list(request.marks))))}
+    problems = []
+    for student_id, status in request.marks.items():
+        line = enrolled.get(student_id)
+        if line is None:
+            problems.append(LineProblem(f"HS mã {student_id}", f"không học lớp "
+                                        f"{school_class.name} ngày {request.day:%d/%m/%Y}."))
+        elif student_id in existing and status in (None, existing[student_id].status):
+            shown = existing[student_id].status
+            problems.append(LineProblem(f"{line.roll_number}. {line.student.full_name}",
+                                        f"đã ghi vắng buổi này rồi ({shown})."))
+    return problems
+
+
+def mark_absences(session: Session, clock: Clock, actor_id: int, request: AbsenceMarks,
+                  via: str = "") -> list[Absence]:
+    """New absences are recorded (with P/K if given); already recorded ones get their P/K.
+    All in one transaction, audited, or nothing."""
+    problems = absence_problems(session, clock, actor_id, request)
+    if problems:
+        raise InvalidBatch(f"Chưa ghi vắng: {len(problems)} dòng cần sửa.", problems)
+    _lock_class(session, request.class_id)
+    now, changes, rows = clock.now(), [], []
+    existing = {a.student_id: a for a in session.exec(select(Absence).where(
+        Absence.day == request.day, Absence.session == request.session,
+        Absence.student_id.in_(list(request.marks))))}
+    try:
+        for student_id, status in request.marks.items():
+            row = existing.get(student_id)
+            if row is None:
+                row = Absence(student_id=student_id, class_id=request.class_id, day=request.day,
+                              session=request.session, status=status or
+                              AbsenceStatus.UNCONFIRMED, recorded_by_id=actor_id,
+                              recorded_at=now, confirmed_by_id=actor_id if status else None,
+                              confirmed_at=now if status else None)
+                session.add(row)
+                session.flush()
+                changes.append(audit.Change("absence.record", "absence", row.id, None,
+                                            _snapshot(row)))
+            else:
+                old = _snapshot(row)
+                row.status, row.confirmed_by_id, row.confirmed_at = status, actor_id, now
+                session.add(row)
+                changes.append(audit.Change("absence.confirm", "absence", row.id, old,
+                                            _snapshot(row)))
+            rows.append(row)
+        session.flush()
+        _refuse_if_closed(session, session.get(SchoolClass, request.class_id), request.day)
+        audit.append_many(session, clock, actor_id=actor_id, changes=changes, via=via)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return rows

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from core.text import fold
 from models import SchoolClass, Subject
 from services.school import RosterLine, roster
+from services.subject_aliases import by_alias
 
 
 def find_class(session: Session, year_id: int, text: str) -> SchoolClass | None:
@@ -28,8 +29,21 @@ def _initials(name: str) -> str:
     return "".join(word[0] for word in fold(name).replace(",", " ").split())
 
 
+def closest_classes(session: Session, year_id: int, text: str, n: int = 3) -> list[str]:
+    """The class names nearest to what was typed ("6a" → 6A1, 6A2, 6A3)."""
+    names = class_names(session, year_id)
+    wanted = fold(text).replace(" ", "").upper()
+    starts = [name for name in names if name.upper().startswith(wanted)] if wanted else []
+    close = difflib.get_close_matches(wanted, names, n=n, cutoff=0.3)
+    return list(dict.fromkeys(starts + close))[:n] or names[:n]
+
+
 def find_subjects(session: Session, school_id: int, text: str) -> list[Subject]:
-    """Subjects matching a name, code, initials ("khtn") or one word of the name ("anh")."""
+    """Subjects matching an alias ("thể dục", "sử địa"), a name, code, initials ("khtn")
+    or one word of the name ("anh"). Several may match: the caller asks which."""
+    aliased = by_alias(session, school_id, text)
+    if aliased:
+        return aliased
     wanted = fold(text)
     subjects = session.exec(select(Subject).where(Subject.school_id == school_id)
                             .order_by(Subject.order)).all()

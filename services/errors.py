@@ -19,7 +19,11 @@ class PermissionDenied(DomainError):
 
 
 class Locked(DomainError):
-    pass
+    """Refused by a lock; `lock_id` lets a transport offer to ask it open."""
+
+    def __init__(self, message: str, lock_id: int | None = None) -> None:
+        super().__init__(message)
+        self.lock_id = lock_id
 
 
 class AlreadyRecorded(DomainError):

@@ -9,8 +9,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session, or_, select
 
-from core.clock import Clock
-from models import LockWindow, SchoolClass, Subject, Term
+from core.clock import VN_TZ, Clock
+from models import LockWindow, SchoolClass, Staff, Subject, Term, UnlockRequest
 from models.types import Role
 from services import audit, audit_checkpoints
 from services.errors import DomainError, Locked
@@ -40,12 +40,28 @@ def _matches(column, value):
 
 
 def score_lock(session: Session, now: datetime, year_id: int, term_id: int, class_id: int,
-               subject_id: int | None) -> LockWindow | None:
-    """The lock that forbids writing this term's cells (subject None: class-wide records)."""
+               subject_id: int | None, teacher_id: int | None = None,
+               column: str | None = None) -> LockWindow | None:
+    """The lock that forbids writing this term's cells (subject None: class-wide records).
+    An approved "Xin mở khóa" window for this teacher and column lets them through."""
     query = _active(session, now, year_id).where(
         _matches(LockWindow.term_id, term_id), LockWindow.month.is_(None),
         _matches(LockWindow.class_id, class_id), _matches(LockWindow.subject_id, subject_id))
-    return session.exec(query.limit(1)).first()
+    lock = session.exec(query.limit(1)).first()
+    if lock is None or teacher_id is None or column is None or subject_id is None:
+        return lock
+    if open_window(session, now, teacher_id, class_id, subject_id, term_id, column):
+        return None
+    return lock
+
+
+def open_window(session: Session, now: datetime, teacher_id: int, class_id: int,
+                subject_id: int, term_id: int, column: str) -> UnlockRequest | None:
+    return session.exec(select(UnlockRequest).where(
+        UnlockRequest.teacher_id == teacher_id, UnlockRequest.class_id == class_id,
+        UnlockRequest.subject_id == subject_id, UnlockRequest.term_id == term_id,
+        UnlockRequest.column == column, UnlockRequest.status == "approved",
+        UnlockRequest.open_until > now).limit(1)).first()
 
 
 def attendance_lock(session: Session, now: datetime, year_id: int, term_id: int | None,
@@ -69,11 +85,23 @@ def describe(session: Session, lock: LockWindow) -> str:
     return "sổ điểm " + (", ".join(parts) if parts else "cả năm học")
 
 
+def explain(session: Session, lock: LockWindow) -> str:
+    """Which lock, since when, decided and executed by whom, and why."""
+    since = lock.starts_at.astimezone(VN_TZ)
+    decided = session.get(Staff, lock.decided_by_id)
+    executed = session.get(Staff, lock.executed_by_id)
+    by = decided.full_name if decided else "Ban giám hiệu"
+    done = f", {executed.full_name} thực hiện" if executed and executed.id != lock.decided_by_id \
+        else ""
+    why = f" Lý do: {lock.reason}." if lock.reason else ""
+    return (f"Đã khóa {describe(session, lock)} từ {since:%H:%M %d/%m/%Y}, do {by} quyết định"
+            f"{done}.{why}")
+
+
 def refuse_if_locked(session: Session, lock: LockWindow | None) -> None:
     if lock is not None:
-        raise Locked(f"Đã khóa {describe(session, lock)} từ {lock.starts_at:%d/%m/%Y}"
-                     f"{' (' + lock.reason + ')' if lock.reason else ''}. Muốn thay đổi, "
-                     "thầy/cô gửi yêu cầu sửa điểm để Ban giám hiệu duyệt.")
+        raise Locked(f"{explain(session, lock)} Muốn đổi một điểm đã nhập: gửi yêu cầu sửa "
+                     "điểm; muốn nhập tiếp cột này: xin mở khóa.", lock.id)
 
 
 def create_lock(session: Session, clock: Clock, *, executor_id: int, decided_by_id: int,

@@ -80,6 +80,10 @@ def close(session: Session, clock: Clock, action: PendingAction, status: str) ->
     session.commit()
 
 
+def payload_of(action: PendingAction) -> dict[str, Any]:
+    return json.loads(action.payload)
+
+
 def latest_pending(session: Session, staff_id: int, chat_id: str) -> PendingAction | None:
     return session.exec(select(PendingAction).where(
         PendingAction.staff_id == staff_id, PendingAction.chat_id == chat_id,

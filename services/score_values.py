@@ -43,5 +43,22 @@ def _number_problem(text: str) -> str:
         if len(decimals) > 1:
             return (f"“{text}” có {len(decimals)} chữ số thập phân. Điểm chỉ lấy một chữ số "
                     "thập phân, ví dụ 8,5.")
+        if re.fullmatch(r"[1-9]\d", text):
+            return (f"“{text}” lớn hơn 10. Nếu là {text[0]},{text[1]} thì ghi có dấu phẩy: "
+                    f"{text[0]},{text[1]}.")
         return f"“{text}” lớn hơn 10. Điểm phải từ 0 đến 10."
     return f"“{text}” không phải điểm. Gõ một số từ 0 đến 10, ví dụ 7 hoặc 8,5."
+
+
+def school_reading(raw: str, kind: SubjectKind | str, without_comma: bool) -> str:
+    """A school that types scores without the comma ("85" = 8,5) has one reading for
+    two- and three-digit numbers, except "10" (10 or 1,0), which is then refused."""
+    text = raw.strip()
+    if not without_comma or kind == SubjectKind.COMMENT or not re.fullmatch(r"\d{2,3}", text):
+        return text
+    if text == "10":
+        raise InvalidValue("“10” đọc được hai cách ở trường ghi điểm không dấu phẩy: 10 hoặc "
+                           "1,0. Ghi “10,0” hoặc “1,0”.")
+    if text == "100":
+        return "10"
+    return f"{text[:-1]},{text[-1]}"

@@ -73,10 +73,11 @@ def _check_context(session: Session, clock: Clock, actor_id: int,
     if term.year_id != school_class.year_id:
         raise DomainError(f"Học kì đã chọn không thuộc năm học của lớp {school_class.name}.")
     require_assigned_teacher(session, actor_id, school_class, subject)
-    refuse_if_locked(session, score_lock(session, clock.now(), school_class.year_id, term.id,
-                                         school_class.id, subject.id))
-    columns = columns_for(session, subject, school_class)
     column = batch.column.strip().upper()
+    refuse_if_locked(session, score_lock(session, clock.now(), school_class.year_id, term.id,
+                                         school_class.id, subject.id, teacher_id=actor_id,
+                                         column=column))
+    columns = columns_for(session, subject, school_class)
     if column not in columns:
         raise InvalidValue(f"Môn {subject.name} khối {school_class.grade} không có cột "
                            f"“{batch.column}”. Các cột của môn: {', '.join(columns)}.")

@@ -67,7 +67,10 @@ def test_preview_then_confirm_stores_the_batch(db, session, school, clock):
     preview = phone.say(f"6A1 Toán TX1\n1 8\n{fold(name)} 7,5\n3 9")
     assert [b.label for b in preview[0].buttons] == ["Xác nhận", "Hủy"]
     assert name in preview[0].text and "7,5" in preview[0].text
-    assert "Có 3/" in preview[0].text and "Chưa có: 4." in preview[0].text
+    assert "Có 3/42 điểm. Chưa có: 39 học sinh (gửi /chuaco để xem)." in preview[0].text
+    listed = phone.say("/chuaco")[0].text
+    assert "39 học sinh chưa có điểm" in listed and lines[3].student.full_name in listed
+    assert name not in listed
     assert all(len(b.data.encode()) <= 64 for b in preview[0].buttons)
     with Session(engine) as check:
         assert check.exec(select(ScoreEntry)).all() == []
@@ -133,7 +136,7 @@ def test_absences_by_message_with_and_without_diacritics(db, session, school, cl
     cls = class_named(session, "6A1")
     phone = linked_phone(engine, clock, school, school.homeroom[cls.id], "509")
     preview = phone.say("vang 6a1 hom qua chieu 3, 5")
-    assert "buổi chiều 19/11/2026" in preview[0].text
+    assert "buổi chiều thứ Năm 19/11/2026" in preview[0].text
     assert "Đã ghi 2 lượt vắng" in phone.press("Xác nhận", preview[0])[0].text
     with Session(engine) as check:
         assert len(check.exec(select(Absence)).all()) == 2
@@ -157,7 +160,8 @@ def test_views_class_list_progress_and_results(db, session, school, clock):
     assert listing.preformatted and roster(session, cls.id)[0].student.full_name in listing.text
     progress_text = phone.say("/tiendo")[0].text
     assert "Tiến độ nhập điểm học kì I" in progress_text
-    assert "(hạn 01/10!)" in progress_text and "(hạn 23/11)" in progress_text  # late, not yet
+    assert "hạn 01/10 QUÁ HẠN" in progress_text and "hạn 23/11\n" in progress_text
+    assert all(len(line) <= 40 for line in progress_text.splitlines()[1:])
     assert "ĐTB HKI, HKII, cả năm" in phone.say("/ketqua 6A1 Toán")[0].text
     assert "chỉ GVCN và Ban giám hiệu" in phone.say("/ketqua 6A1")[0].text
 

@@ -147,3 +147,38 @@ async def test_someone_else_pressing_and_a_stale_request_do_nothing(e2e, clock):
     assert _value(engine, cell_id) == "9,0"
     for user in (teacher_user, principal, intruder):
         await user.close()
+
+
+async def test_a_lock_explains_itself_and_is_asked_open_over_the_emulator(e2e, clock):
+    engine, school, emulator, token = e2e
+    teacher_id, _ = _prepare(engine, clock, school)
+    with Session(engine, expire_on_commit=False) as session:
+        create_lock(session, clock, executor_id=school.admin_id,
+                    decided_by_id=school.principal_id, reason="Hết hạn nhập điểm",
+                    scope=LockScope(school.year_id, term_id=school.term_ids[1]))
+    async with running_bot(engine, clock, emulator, token):
+        teacher_user, principal = await _teacher_and_principal(e2e, clock, teacher_id)
+        await teacher_user.say("6A1 Toán TX2 HK1\n1 8")
+        said = await teacher_user.wait_for(lambda m: len(m) == 2)
+        assert "Đã khóa sổ điểm học kì 1" in said[1]["text"]
+        assert "quyết định" in said[1]["text"] and "Hết hạn nhập điểm" in said[1]["text"]
+        await teacher_user.press(said[1], "Xin mở khóa")
+        said = await teacher_user.wait_for(lambda m: len(m) == 3)
+        assert "Nhập lý do xin mở khóa cột TX2" in said[2]["text"]
+        await teacher_user.say("Hai em kiểm tra bù")
+        await teacher_user.wait_for(lambda m: any("Đã gửi yêu cầu mở khóa" in (x["text"] or "")
+                                                  for x in m))
+        asked = await principal.wait_for(lambda m: len(m) == 2)
+        assert "Hai em kiểm tra bù" in asked[1]["text"]
+        await principal.press(asked[1], "Duyệt mở khóa")
+        await principal.wait_for(lambda m: "ĐÃ DUYỆT" in (m[1]["text"] or ""))
+        told = await teacher_user.wait_for(lambda m: any("nhập được cột TX2" in (x["text"] or "")
+                                                         for x in m))
+        await teacher_user.say("6A1 Toán TX2 HK1\n1 8")
+        said = await teacher_user.wait_for(lambda m: len(m) == len(told) + 1)
+        assert "Xem trước" in said[-1]["text"]
+        await teacher_user.press(said[-1], "Xác nhận")
+        await teacher_user.wait_for(lambda m: any("Đã lưu 1 điểm" in (x["text"] or "")
+                                                  for x in m))
+    await teacher_user.close()
+    await principal.close()

@@ -74,7 +74,7 @@ def _locks(app: FastAPI, panel: Panel) -> None:
             year = current_year(session, staff.school_id)
             rows = session.exec(select(LockWindow).where(LockWindow.year_id == year.id)
                                 .order_by(LockWindow.starts_at.desc())).all()
-            described = [(lock, locks.describe(session, lock)) for lock in rows]
+            described = [(lock, locks.explain(session, lock)) for lock in rows]
             deciders = session.exec(select(Staff).join(StaffRole).where(
                 Staff.school_id == staff.school_id,
                 StaffRole.role.in_([Role.PRINCIPAL, Role.VICE_PRINCIPAL]))).all()
