@@ -17,7 +17,7 @@ from models import School, SchoolClass
 from models.types import SESSION_LABELS, AbsenceStatus
 from models.types import Session as DaySession
 from services import pending
-from services.absences import AbsenceMarks, absence_problems, mark_absences
+from services.absences import AbsenceMarks, absence_problems, check_day, mark_absences
 from services.directory import closest_classes, find_class, match_student
 from services.errors import DomainError
 from services.school import RosterLine, roster
@@ -29,6 +29,7 @@ def preview_absences(ctx: Context, text: str) -> list[Reply]:
     try:
         draft = parse_absences(text, ctx.today)
         school_class = _class_of(ctx, draft)
+        check_day(ctx.session, ctx.clock, school_class.id, draft.day)
     except (ParseError, DomainError) as error:
         return [Reply(error.message)]
     part = draft.session or _session_now(ctx)

@@ -28,6 +28,7 @@ from handlers.events import Incoming, Reply
 from handlers.intents import route, typed_answer
 from handlers.parse import is_absence_message
 from handlers.score_entry import confirm_scores, missing_students, preview_scores
+from handlers.score_reading import looks_like_score_header
 from handlers.unlock_entry import ask_reason, on_reason_text
 from handlers.unlock_entry import on_decision as on_unlock_decision
 from handlers.views import LEADERS, absences_of_day, class_list, my_progress, results
@@ -94,7 +95,7 @@ def _handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
     routed = route(ctx, text, VIEWS)
     if routed is not None:
         return routed
-    if len(text.splitlines()) < 2 and ":" not in text:
+    if len(text.splitlines()) < 2 and ":" not in text and not looks_like_score_header(text):
         return [Reply(texts.DONT_UNDERSTAND)]
     return preview_scores(ctx, text)
 

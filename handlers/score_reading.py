@@ -92,13 +92,32 @@ def parse_scores(text: str) -> ScoreDraft:
     if inline:
         _read_roll_order(draft, inline, 0, lines[0])
     elif len(body) == 1 and _all_values(body[0].split()) and len(body[0].split()) >= 3:
-        _read_roll_order(draft, body[0].split(), 1, body[0])
+        tokens = body[0].split()
+        if _split_decimal_reading(tokens):
+            draft.problems.append((body[0], _split_decimal_reading(tokens)))
+        else:
+            _read_roll_order(draft, tokens, 1, body[0])
         body = []
     _read_body(draft, body, first_line=1)
     if not draft.lines and not draft.problems:
         raise ParseError("Chưa có điểm nào. Sau dòng tiêu đề, mỗi dòng ghi số thứ tự (hoặc tên) "
                          "và điểm, ví dụ “1 8”; hoặc cả lớp theo thứ tự: “6A1 Toán TX2: 8 7 9”.")
     return draft
+
+
+def _split_decimal_reading(tokens: list[str]) -> str:
+    """Three values alone on a line ("1 8 9", "8 7,5 9") are three scores in roll order —
+    or a roll number and its score typed with a space ("1 8,9"). Four or more can only be
+    roll order."""
+    if len(tokens) != 3 or not tokens[0].isdigit():
+        return ""
+    first, second, third = tokens
+    meant = f"{second},{third}" if second.isdigit() and re.fullmatch(r"\d", third) else \
+        f"{second} {third}"
+    return (f"“{' '.join(tokens)}” đọc được hai cách: ba điểm theo thứ tự danh sách (số 1, 2, "
+            f"3), hay học sinh số {first} được {meant}. Theo thứ tự thì đặt dấu hai chấm cuối "
+            "dòng đầu rồi ghi điểm (“6A1 Toán TX1: 8 7 9”); mỗi học sinh một dòng thì ghi "
+            "“số thứ tự điểm”.")
 
 
 def _split_inline(first: str) -> tuple[str, list[str]]:
@@ -119,6 +138,13 @@ def _value_like(token: str) -> bool:
 
 
 # ---------------------------------------------------------------- the header line
+
+def looks_like_score_header(line: str) -> bool:
+    """A one-line message naming a class and a column is a score message gone wrong (its
+    reply should say what is missing), not small talk."""
+    header = read_header(line)
+    return bool(header.class_text and header.column)
+
 
 def read_header(text: str) -> Header:
     words = [w for w in SPLIT.split(text) if any(ch.isalnum() for ch in w)]
@@ -290,13 +316,11 @@ def _comma_ambiguities(tokens: list[str]) -> str:
 # ---------------------------------------------------------------- one line per student
 
 def _read_body(draft: ScoreDraft, body: list[str], first_line: int) -> None:
-    data_seen = False
     for offset, raw in enumerate(body):
         line_no = first_line + offset
-        if _title_row(raw) or (not data_seen and not _has_value_or_roll(raw)):
+        if _title_row(raw):
             draft.ignored += 1
             continue
-        data_seen = True
         read = _read_cells(raw, line_no) if "\t" in raw else _read_words(raw, line_no)
         if isinstance(read, str):
             draft.problems.append((raw.strip(), read))
@@ -312,11 +336,6 @@ def _title_row(raw: str) -> bool:
     return bool(TITLE.search(fold(raw))) and not ends_with_value
 
 
-def _has_value_or_roll(raw: str) -> bool:
-    return any(_value_like(t) or fold(t) in ABSENT or ROLL.match(t)
-               for t in raw.replace("\t", " ").split())
-
-
 def _read_words(raw: str, line_no: int) -> ScoreLine | str:
     tokens = raw.split()
     roll, start = _leading_roll(tokens)
@@ -328,6 +347,10 @@ def _read_words(raw: str, line_no: int) -> ScoreLine | str:
     for index, token in enumerate(tokens[start:], start=start):
         if token in ("-", ":", "=", "→"):
             continue
+        if re.fullmatch(r"[,.]\d+", token) and values:
+            prev = values[-1][1]
+            return (f"“{prev} {token}” đọc được hai cách: một điểm {prev}{token}, hay điểm "
+                    f"{prev} và một số lạ “{token}”. Ghi liền “{prev}{token}” nếu là một điểm.")
         if _value_like(token) or fold(token) in ABSENT:
             values.append((index, token))
         elif values:

@@ -240,15 +240,22 @@ class AbsenceMarks:
     marks: Mapping[int, AbsenceStatus | None]
 
 
+def check_day(session: Session, clock: Clock, class_id: int, day: date) -> None:
+    """A day absences may be recorded for: in the school year, not ahead, not a Sunday,
+    not locked or closed."""
+    school_class = get_or_fail(session, SchoolClass, class_id, "lớp")
+    _check_day(session, clock, school_class, day)
+    if day.weekday() == 6:
+        raise DomainError(f"Ngày {day:%d/%m/%Y} là Chủ nhật, không có buổi học.")
+
+
 def absence_problems(session: Session, clock: Clock, actor_id: int,
                      request: AbsenceMarks) -> list[LineProblem]:
     """Everything that would refuse these marks, found before anything is written (the
     preview asks this too, so the teacher hears it before pressing Xác nhận)."""
     school_class = get_or_fail(session, SchoolClass, request.class_id, "lớp")
     _require_recorder(session, actor_id, school_class)
-    _check_day(session, clock, school_class, request.day)
-    if request.day.weekday() == 6:
-        raise DomainError(f"Ngày {request.day:%d/%m/%Y} là Chủ nhật, không có buổi học.")
+    check_day(session, clock, school_class.id, request.day)
     homeroom = is_homeroom_of(session, actor_id, school_class)
     if any(request.marks.values()) and not homeroom:
         raise _not_homeroom(school_class)

@@ -228,6 +228,21 @@ def test_reference_data_crud_is_for_admins_and_audited(client, session, school):
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "department.create")).one()
 
 
+def test_an_admin_adds_a_subject_alias_and_the_bot_understands_it(client, session, school,
+                                                                  clock):
+    from services.directory import find_subjects
+
+    sign_in(client, _code(session, school.admin_id))
+    math = subject(session, "TOAN")
+    assert find_subjects(session, school.school_id, "Đại số") == []
+    client.post("/admin/data/subject-alias/create", data={
+        "alias": "Đại số", "school_id": school.school_id, "subject_id": math.id})
+    session.expire_all()
+    assert [s.code for s in find_subjects(session, school.school_id, "dai so")] == ["TOAN"]
+    assert session.exec(select(AuditEntry).where(
+        AuditEntry.action == "subjectalias.create")).one()
+
+
 def test_staff_and_teaching_assignments_import_all_or_nothing_and_idempotent(client, session,
                                                                             school):
     from services.importing_staff import ASSIGNMENT_COLUMNS, STAFF_COLUMNS

@@ -17,12 +17,14 @@ from core.text import fold, nfc
 from models import (
     CurriculumEntry,
     Department,
+    School,
     SchoolClass,
     SchoolYear,
     Staff,
     StaffRole,
     Student,
     Subject,
+    SubjectAlias,
     TeachingAssignment,
     Term,
 )
@@ -62,6 +64,8 @@ class AuditedView(ModelView):
 
     async def on_model_change(self, data, model, is_created, request) -> None:
         """Names are stored folded too, so that chat look-ups match without diacritics."""
+        if data.get("alias") and hasattr(model, "alias"):  # matched folded, so stored folded
+            data["alias"] = fold(data["alias"])
         if "full_name" in data and hasattr(model, "folded_name"):
             data["full_name"] = nfc(data["full_name"])
             model.folded_name = fold(data["full_name"])
@@ -93,6 +97,9 @@ VIEWS = [
     (Student, "Học sinh", ["id", "code", "full_name", "birth_date", "gender"]),
     (TeachingAssignment, "Phân công giảng dạy", ["id", "teacher_id", "class_id",
                                                  "subject_id"]),
+    (SubjectAlias, "Tên gọi khác của môn", ["id", "subject_id", "alias"]),
+    (School, "Cài đặt trường", ["id", "name", "scores_without_comma", "afternoon_starts",
+                                "unlock_days", "correction_expiry_days"]),
 ]
 
 
@@ -106,7 +113,7 @@ def mount_data_admin(app, engine: Engine, clock: Clock) -> Admin:
                                        if c in columns],
             "form_include_pk": True,  # sqladmin hides foreign keys otherwise; ids stay hidden
             "form_excluded_columns": ["id", "password_hash", "password_changed_at",
-                                      "folded_name"],
+                                      "folded_name", "demo"],
             "clock": clock, "engine": engine}, model=model)
         admin.add_view(view)
     return admin
