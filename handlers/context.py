@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from sqlmodel import Session
 
@@ -20,7 +21,7 @@ class Context:
     update_key: str
     user_id: str = ""
 
-    @property
+    @cached_property
     def year(self) -> SchoolYear:
         return current_year(self.session, self.staff.school_id)
 

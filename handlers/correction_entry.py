@@ -7,6 +7,7 @@ import re
 from sqlmodel import select
 
 from core.text import fold
+from handlers.approvals import sent_to_approver
 from handlers.context import Context
 from handlers.events import Button, Reply
 from handlers.parse import ParseError, is_absence_message, parse_absences, parse_scores
@@ -20,6 +21,7 @@ from models import (
 from models.types import CorrectionStatus, Role
 from services import corrections, pending
 from services.absences import find_absence
+from services.approval import APPROVER_ROLES
 from services.correction_records import correction_facts
 from services.directory import find_class, match_student
 from services.errors import DomainError
@@ -148,16 +150,8 @@ def _send(ctx: Context, claimed: pending.Claimed, ask) -> list[Reply]:
         request = pending.carry_out(ctx.session, ctx.clock, claimed, ask)
     except DomainError as error:
         return [Reply(f"Chưa gửi được: {error.message}", replace_original=True)]
-    approver = ctx.session.get(Staff, request.approver_id)
-    replies = [Reply(f"Đã gửi yêu cầu sửa số {request.id} tới {approver.full_name}. "
-                     "Thầy/cô sẽ nhận tin khi có kết quả.", replace_original=True)]
-    target = chat_of(ctx.session, approver.id, ctx.channel)
-    if target is None:
-        replies.append(Reply(f"{approver.full_name} chưa liên kết bot nên chưa nhận được tin; "
-                             "yêu cầu vẫn được lưu. Thầy/cô báo trực tiếp giúp."))
-    else:
-        replies.append(approval_message(ctx, request, target))
-    return replies
+    return sent_to_approver(ctx, "yêu cầu sửa", request.id, request.approver_id,
+                            lambda chat: approval_message(ctx, request, chat), replace=True)
 
 
 def changed_to(ctx: Context, request: CorrectionRequest) -> str:
@@ -317,7 +311,7 @@ def _admin_chats(ctx: Context) -> list[str]:
 
 
 def list_pending(ctx: Context, args: str) -> list[Reply]:
-    if not roles_of(ctx.session, ctx.staff.id) & corrections.APPROVER_ROLES:
+    if not roles_of(ctx.session, ctx.staff.id) & APPROVER_ROLES:
         return [Reply("Chỉ Ban giám hiệu duyệt yêu cầu sửa.")]
     requests = corrections.pending_for(ctx.session, ctx.staff.id)
     if not requests:

@@ -17,7 +17,7 @@ from handlers.parse import ParseError, ScoreDraft, ScoreLine, parse_scores
 from handlers.render import table
 from handlers.texts import CANCEL, CONFIRM
 from handlers.unlock_entry import locked_reply
-from models import School, SchoolClass, Subject, Term
+from models import School, SchoolClass, ScoreEntry, Subject, Term
 from services import pending
 from services.directory import closest_classes, find_class, find_subjects, match_student
 from services.errors import DomainError, InvalidValue, Locked
@@ -192,16 +192,14 @@ def student_of(line: ScoreLine, lines: list[RosterLine]) -> tuple[RosterLine | N
 
 def _already_entered(ctx: Context, values: dict[int, str], lines: list[RosterLine],
                      subject: Subject, term: Term, column: str) -> list[tuple[str, str]]:
-    problems = []
-    for line in lines:
-        if line.student.id not in values:
-            continue
-        cell = find_cell(ctx.session, line.student.id, subject.id, term.id, column)
-        if cell is not None:
-            problems.append((f"{line.roll_number}. {line.student.full_name}",
-                             f"đã có điểm {column} = {cell.display()}. Muốn đổi, gửi “sửa …” "
-                             "(gõ /help để xem mẫu)."))
-    return problems
+    """Cells already holding a value (one query for the whole batch)."""
+    filled = {cell.student_id: cell for cell in ctx.session.exec(select(ScoreEntry).where(
+        ScoreEntry.subject_id == subject.id, ScoreEntry.term_id == term.id,
+        ScoreEntry.column == column, ScoreEntry.student_id.in_(list(values))))}
+    return [(f"{line.roll_number}. {line.student.full_name}",
+             f"đã có điểm {column} = {filled[line.student.id].display()}. Muốn đổi, gửi "
+             "“sửa …” (gõ /help để xem mẫu).")
+            for line in lines if line.student.id in filled]
 
 
 def _who_problem(who: str, match) -> str:

@@ -3,9 +3,10 @@ gives a reason, the approver taps Duyệt / Từ chối, an approval opens that 
 the teacher for a few days. Transport-free, like every handler."""
 
 from core.clock import VN_TZ
+from handlers.approvals import sent_to_approver
 from handlers.context import Context
 from handlers.events import Button, Reply
-from models import PendingAction, SchoolClass, Staff, Subject, Term, UnlockRequest
+from models import PendingAction, SchoolClass, Subject, Term, UnlockRequest
 from services import pending, unlocks
 from services.errors import DomainError, Locked
 from services.linking import chat_of
@@ -50,16 +51,8 @@ def on_reason_text(ctx: Context, awaiting: PendingAction, text: str) -> list[Rep
                                    payload["column"], text, via=ctx.via)))
     except DomainError as error:
         return [Reply(f"Chưa gửi được: {error.message}")]
-    approver_chat = chat_of(ctx.session, request.approver_id, ctx.channel)
-    approver = ctx.session.get(Staff, request.approver_id)
-    replies = [Reply(f"Đã gửi yêu cầu mở khóa số {request.id} tới {approver.full_name}. "
-                     "Thầy/cô sẽ nhận tin khi có kết quả.")]
-    if approver_chat is None:
-        replies.append(Reply(f"{approver.full_name} chưa liên kết bot nên chưa nhận được tin; "
-                             "yêu cầu vẫn được lưu. Thầy/cô báo trực tiếp giúp."))
-    else:
-        replies.append(approval_message(ctx, request, approver_chat))
-    return replies
+    return sent_to_approver(ctx, "yêu cầu mở khóa", request.id, request.approver_id,
+                            lambda chat: approval_message(ctx, request, chat))
 
 
 def approval_message(ctx: Context, request: UnlockRequest, chat_id: str | None) -> Reply:

@@ -143,17 +143,26 @@ def confirm_absences(session: Session, clock: Clock, actor_id: int,
         absence.confirmed_at = clock.now()
         changes.append(audit.Change("absence.confirm", "absence", absence.id, old,
                                     _snapshot(absence)))
+    session.add_all(rows)
+    _commit_unless_closed(session, clock, actor_id, changes, via,
+                          {(a.class_id, a.day) for a in rows})
+    return rows
+
+
+def _commit_unless_closed(session: Session, clock: Clock, actor_id: int,
+                          changes: list[audit.Change], via: str,
+                          class_days: set[tuple[int, date]]) -> None:
+    """Flush, check again that no month was closed meanwhile (this transaction now holds
+    the write lock), audit and commit — or roll everything back."""
     try:
-        session.add_all(rows)
         session.flush()
-        for absence in rows:  # again, now that this transaction holds the write lock
-            _refuse_if_closed(session, session.get(SchoolClass, absence.class_id), absence.day)
+        for class_id, day in class_days:
+            _refuse_if_closed(session, session.get(SchoolClass, class_id), day)
         audit.append_many(session, clock, actor_id=actor_id, changes=changes, via=via)
         session.commit()
     except Exception:
         session.rollback()
         raise
-    return rows
 
 
 def _lock_class(session: Session, class_id: int) -> None:
@@ -309,11 +318,9 @@ def mark_absences(session: Session, clock: Clock, actor_id: int, request: Absenc
                 changes.append(audit.Change("absence.confirm", "absence", row.id, old,
                                             _snapshot(row)))
             rows.append(row)
-        session.flush()
-        _refuse_if_closed(session, session.get(SchoolClass, request.class_id), request.day)
-        audit.append_many(session, clock, actor_id=actor_id, changes=changes, via=via)
-        session.commit()
     except Exception:
         session.rollback()
         raise
+    _commit_unless_closed(session, clock, actor_id, changes, via,
+                          {(request.class_id, request.day)})
     return rows

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -31,13 +30,13 @@ from models import (
 from models.types import AbsenceStatus, CorrectionStatus, Role
 from services import audit
 from services.absences import month_closing
+from services.approval import check_presser, insert_once
 from services.errors import AlreadyDecided, DomainError, PermissionDenied
 from services.permissions import is_homeroom_of, require_assigned_teacher, roles_of
 from services.school import get_or_fail
 from services.score_values import parse_score
 
 OPEN = (CorrectionStatus.PENDING, CorrectionStatus.APPROVED)
-APPROVER_ROLES = {Role.PRINCIPAL, Role.VICE_PRINCIPAL}
 OPEN_ALREADY = ("Ô này đã có một yêu cầu sửa đang chờ duyệt. Chờ kết quả rồi mới gửi yêu cầu "
                 "khác.")
 
@@ -142,19 +141,13 @@ def approver_for(session: Session, teacher_id: int, school_class: SchoolClass) -
 
 def _save_request(session: Session, clock: Clock, request: CorrectionRequest,
                   via: str) -> CorrectionRequest:
-    try:
-        session.add(request)
-        session.flush()  # the partial unique index refuses a second open request here
-        audit.append(session, clock, actor_id=request.requested_by_id,
-                     action="correction.request", entity="correction", entity_id=request.id,
-                     via=via, new={"kind": request.kind, "old": request.old_value,
-                                   "new": request.new_value, "reason": request.reason,
-                                   "approver": request.approver_id})
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise DomainError(OPEN_ALREADY) from None
-    return request
+    def record(saved: CorrectionRequest) -> None:
+        audit.append(session, clock, actor_id=saved.requested_by_id,
+                     action="correction.request", entity="correction", entity_id=saved.id,
+                     via=via, new={"kind": saved.kind, "old": saved.old_value,
+                                   "new": saved.new_value, "reason": saved.reason,
+                                   "approver": saved.approver_id})
+    return insert_once(session, request, record, OPEN_ALREADY)
 
 
 def by_token(session: Session, token: str) -> CorrectionRequest:
@@ -208,12 +201,7 @@ def confirm_as_witness(session: Session, clock: Clock, admin_id: int, token: str
 
 
 def check_decider(session: Session, approver_id: int, request: CorrectionRequest) -> None:
-    if request.approver_id != approver_id:
-        raise PermissionDenied("Yêu cầu này do người khác duyệt; thầy/cô không cần làm gì.")
-    if approver_id == request.requested_by_id:
-        raise PermissionDenied("Không ai tự duyệt yêu cầu của chính mình.")
-    if not roles_of(session, approver_id) & APPROVER_ROLES:
-        raise PermissionDenied("Thầy/cô không còn quyền duyệt yêu cầu sửa.")
+    check_presser(session, approver_id, request.approver_id, request.requested_by_id)
     if request.status != CorrectionStatus.PENDING:
         raise AlreadyDecided(status_text(session, request))
 

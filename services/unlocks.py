@@ -11,17 +11,17 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from core.clock import VN_TZ, Clock
 from models import LockWindow, School, SchoolClass, Staff, Subject, Term, UnlockRequest
 from services import audit
-from services.corrections import APPROVER_ROLES, approval_route
-from services.errors import AlreadyDecided, DomainError, PermissionDenied
+from services.approval import check_presser, insert_once
+from services.corrections import approval_route
+from services.errors import AlreadyDecided, DomainError
 from services.locks import score_lock
-from services.permissions import require_assigned_teacher, roles_of
+from services.permissions import require_assigned_teacher
 from services.school import get_or_fail
 
 OPEN_ALREADY = "Cột này đã có một yêu cầu mở khóa đang chờ duyệt; chờ kết quả nhé."
@@ -47,19 +47,13 @@ def request_unlock(session: Session, clock: Clock, teacher_id: int, class_id: in
                             column=column, lock_id=lock.id, reason=reason.strip()[:1000],
                             requested_at=clock.now(), approver_id=route.approver.id,
                             status="pending")
-    try:
-        session.add(request)
-        session.flush()
+    def record(saved: UnlockRequest) -> None:
         audit.append(session, clock, actor_id=teacher_id, action="unlock.request",
-                     entity="unlock", entity_id=request.id, via=via,
+                     entity="unlock", entity_id=saved.id, via=via,
                      new={"class": school_class.name, "subject": subject.code,
                           "term_id": term_id, "column": column, "lock": lock.id,
-                          "reason": request.reason, "approver": request.approver_id})
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise DomainError(OPEN_ALREADY) from None
-    return request
+                          "reason": saved.reason, "approver": saved.approver_id})
+    return insert_once(session, request, record, OPEN_ALREADY)
 
 
 def by_token(session: Session, token: str) -> UnlockRequest:
@@ -72,12 +66,7 @@ def by_token(session: Session, token: str) -> UnlockRequest:
 def decide_unlock(session: Session, clock: Clock, approver_id: int, token: str,
                   approve: bool, via: str = "") -> UnlockRequest:
     request = by_token(session, token)
-    if request.approver_id != approver_id:
-        raise PermissionDenied("Yêu cầu này do người khác duyệt; thầy/cô không cần làm gì.")
-    if approver_id == request.teacher_id:
-        raise PermissionDenied("Không ai tự duyệt yêu cầu của chính mình.")
-    if not roles_of(session, approver_id) & APPROVER_ROLES:
-        raise PermissionDenied("Thầy/cô không còn quyền duyệt yêu cầu mở khóa.")
+    check_presser(session, approver_id, request.approver_id, request.teacher_id)
     now = clock.now()
     school = session.get(School, session.get(Staff, request.teacher_id).school_id)
     values = {"status": "approved" if approve else "rejected", "decided_by_id": approver_id,

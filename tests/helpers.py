@@ -38,3 +38,20 @@ def audit_count(session: Session) -> int:
 
 def score_count(session: Session) -> int:
     return count(session, ScoreEntry)
+
+
+def vice_principal_teaching_6a1(session: Session, school: DemoSchool) -> int:
+    """The first PHT, put in charge of grade 6 and given 6A1's Toán as well."""
+    from models import StaffRole, TeachingAssignment
+    from models.types import Role
+
+    vice = school.vice_principal_ids[0]
+    role = session.exec(select(StaffRole).where(StaffRole.staff_id == vice,
+                                                StaffRole.role == Role.VICE_PRINCIPAL)).one()
+    role.grade = 6
+    cls, math = class_named(session, "6A1"), subject(session, "TOAN")
+    session.add(role)
+    session.add(TeachingAssignment(year_id=school.year_id, teacher_id=vice, class_id=cls.id,
+                                   subject_id=math.id))
+    session.commit()
+    return vice

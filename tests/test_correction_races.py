@@ -22,7 +22,13 @@ from services.corrections import (
 )
 from services.errors import AlreadyDecided, DomainError, PermissionDenied
 from services.scores import ScoreBatch, enter_scores
-from tests.helpers import class_named, student_ids, subject, teacher
+from tests.helpers import (
+    class_named,
+    student_ids,
+    subject,
+    teacher,
+    vice_principal_teaching_6a1,
+)
 
 
 def _race(engine, count: int, action: Callable[[Session, int], object]) -> list:
@@ -154,22 +160,8 @@ def _require_witness(session, school):
     session.commit()
 
 
-def _vice_principal_teaching_6a1(session, school) -> int:
-    """The first PHT, put in charge of grade 6 and given 6A1's Toán as well."""
-    vice = school.vice_principal_ids[0]
-    role = session.exec(select(StaffRole).where(StaffRole.staff_id == vice,
-                                                StaffRole.role == Role.VICE_PRINCIPAL)).one()
-    role.grade = 6
-    cls, math = class_named(session, "6A1"), subject(session, "TOAN")
-    session.add(role)
-    session.add(TeachingAssignment(year_id=school.year_id, teacher_id=vice, class_id=cls.id,
-                                   subject_id=math.id))
-    session.commit()
-    return vice
-
-
 def test_a_vice_principals_own_request_goes_to_the_principal(session, school, clock):
-    vice = _vice_principal_teaching_6a1(session, school)
+    vice = vice_principal_teaching_6a1(session, school)
     cls, math = class_named(session, "6A1"), subject(session, "TOAN")
     (cell,) = enter_scores(session, clock, vice, ScoreBatch(
         cls.id, math.id, school.term_ids[1], "GK", {student_ids(session, cls.id)[0]: "6"}))

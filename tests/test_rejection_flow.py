@@ -11,7 +11,13 @@ from models.types import CorrectionStatus
 from services.corrections import request_score_correction
 from services.scores import ScoreBatch, enter_scores
 from tests.conversation_helpers import linked_phone
-from tests.helpers import class_named, student_ids, subject, teacher
+from tests.helpers import (
+    class_named,
+    student_ids,
+    subject,
+    teacher,
+    vice_principal_teaching_6a1,
+)
 
 
 def _pending_request(session, school, clock):
@@ -133,19 +139,11 @@ def test_an_unexpected_failure_is_answered_with_an_apology(db, session, school, 
 
 def test_a_vice_principals_own_request_says_it_goes_to_the_principal(db, session, school,
                                                                      clock):
-    from models import Staff, StaffRole, TeachingAssignment
-    from models.types import Role
+    from models import Staff
 
     engine, _ = db
-    vice = school.vice_principal_ids[0]
-    role = session.exec(select(StaffRole).where(StaffRole.staff_id == vice,
-                                                StaffRole.role == Role.VICE_PRINCIPAL)).one()
-    role.grade = 6
+    vice = vice_principal_teaching_6a1(session, school)
     cls, math = class_named(session, "6A1"), subject(session, "TOAN")
-    session.add(role)
-    session.add(TeachingAssignment(year_id=school.year_id, teacher_id=vice, class_id=cls.id,
-                                   subject_id=math.id))
-    session.commit()
     enter_scores(session, clock, vice, ScoreBatch(cls.id, math.id, school.term_ids[1], "GK",
                                                   {student_ids(session, cls.id)[0]: "6"}))
     phone = linked_phone(engine, clock, school, vice, "803")
