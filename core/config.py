@@ -27,6 +27,17 @@ class Settings(BaseSettings):
     # database and its backups. Empty: one is made once and kept in data_dir/audit_key.
     audit_key: str = ""
     audit_verify_hour: int = 2  # the scheduled full verification, every night at this hour
+    # The panel's public address (https://…): session cookies are Secure when it is https.
+    public_url: str = ""
+    session_cookie_secure: bool | None = None  # None: on when public_url is https
+    trusted_proxies: str = ""  # comma-separated addresses whose X-Forwarded-For is believed
+    api_docs: bool = False  # /docs and /openapi.json (off: nothing to learn for an attacker)
+    # Limits, enforced before any work is done.
+    max_body_bytes: int = 64 * 1024  # any form post
+    max_upload_bytes: int = 5 * 1024 * 1024  # an Excel file for the import
+    max_xlsx_uncompressed_bytes: int = 40 * 1024 * 1024  # inside the xlsx (zip) archive
+    max_xlsx_cells: int = 200_000
+    import_seconds: int = 60  # an import that takes longer is stopped
 
 
 @lru_cache

@@ -21,6 +21,7 @@ class Staff(SQLModel, table=True):
     password_hash: str = Field(default="", max_length=255)
     password_changed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     active: bool = True
+    session_version: int = 0  # a sign-in cookie carries it; logout or a new password bumps it
 
 
 class StaffRole(SQLModel, table=True):

@@ -12,7 +12,7 @@ from core.text import fold, nfc
 from models import School, Staff, StaffRole
 from models.types import Role
 from services import audit
-from services.errors import DomainError, PermissionDenied
+from services.errors import DomainError
 
 HASHER = PasswordHasher()
 MIN_LENGTH = 10
@@ -25,10 +25,15 @@ def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
+SIGN_IN_REFUSED = ("Sai mã đăng nhập hoặc mật khẩu (hoặc tài khoản không dùng trang quản trị). "
+                   "Kiểm tra lại rồi thử lần nữa.")
+
+
 def set_password(session: Session, clock: Clock, staff_id: int, password: str,
                  actor_id: int | None = None) -> None:
     staff = session.get(Staff, staff_id)
     staff.password_hash, staff.password_changed_at = hash_password(password), clock.now()
+    staff.session_version += 1  # every other signed-in session of this person ends
     session.add(staff)
     audit.append(session, clock, actor_id=actor_id or staff_id, action="account.password",
                  entity="staff", entity_id=staff_id)
@@ -37,8 +42,8 @@ def set_password(session: Session, clock: Clock, staff_id: int, password: str,
 
 def authenticate(session: Session, code: str, password: str) -> Staff:
     """The staff member, if the code and password match and they may use the panel."""
-    staff = session.exec(select(Staff).where(Staff.code == code.strip().upper())).first()
-    refusal = DomainError("Sai mã đăng nhập hoặc mật khẩu.")
+    staff = session.exec(select(Staff).where(Staff.code == normal_code(code))).first()
+    refusal = DomainError(SIGN_IN_REFUSED)
     if staff is None or not staff.password_hash or not staff.active:
         HASHER.hash("timing-equaliser")  # do as much work as a real check
         raise refusal
@@ -47,9 +52,23 @@ def authenticate(session: Session, code: str, password: str) -> Staff:
     except (VerificationError, InvalidHashError):
         raise refusal from None
     roles = set(session.exec(select(StaffRole.role).where(StaffRole.staff_id == staff.id)))
-    if not roles & PANEL_ROLES:
-        raise PermissionDenied("Tài khoản này không có quyền vào trang quản trị.")
+    if not roles & PANEL_ROLES:  # the same words as a wrong password: nothing is revealed
+        raise refusal
     return staff
+
+
+def normal_code(code: str) -> str:
+    """" gv001 " and "GV001" are one account (and one rate-limit counter)."""
+    return "".join(code.split()).upper()
+
+
+def end_sessions(session: Session, staff_id: int) -> None:
+    """Sign-out: the cookie in hand, and any copy of it, stop working."""
+    staff = session.get(Staff, staff_id)
+    if staff is not None:
+        staff.session_version += 1
+        session.add(staff)
+        session.commit()
 
 
 def create_admin(session: Session, clock: Clock, full_name: str, code: str,

@@ -5,6 +5,8 @@ absences and corrections are not editable here: they change only through the
 services (entry, corrections), which check rights, locks and deadlines.
 """
 
+from pathlib import Path
+
 from sqladmin import Admin, ModelView
 from sqladmin.authentication import AuthenticationBackend
 from sqlalchemy import Engine
@@ -32,6 +34,8 @@ from models.types import Role
 from services import audit
 from services.permissions import roles_of
 
+OVERRIDES = Path(__file__).resolve().parent.parent / "templates" / "sqladmin_overrides"
+
 
 class PanelAuth(AuthenticationBackend):
     """Reuses the panel's signed session: no second login, admins only."""
@@ -52,8 +56,9 @@ class PanelAuth(AuthenticationBackend):
         staff_id = request.session.get(SESSION_USER)
         if not staff_id:
             return False
-        with Session(self.engine) as session:
-            return Role.ADMIN in roles_of(session, staff_id)
+        with Session(self.engine) as session:  # the gate checked first; this is the second lock
+            staff = session.get(Staff, staff_id)
+            return bool(staff and staff.active and Role.ADMIN in roles_of(session, staff_id))
 
 
 class AuditedView(ModelView):
@@ -105,7 +110,7 @@ VIEWS = [
 
 def mount_data_admin(app, engine: Engine, clock: Clock) -> Admin:
     admin = Admin(app, engine, base_url="/admin/data", title="Sổ điểm — danh mục",
-                  authentication_backend=PanelAuth(engine))
+                  authentication_backend=PanelAuth(engine), templates_dir=str(OVERRIDES))
     for model, label, columns in VIEWS:
         view = type(f"{model.__name__}View", (AuditedView,), {
             "name": label, "name_plural": label, "column_list": columns,

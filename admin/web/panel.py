@@ -8,31 +8,35 @@ from pathlib import Path
 from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlmodel import Session
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
+from admin.web.guard import Guard
 from admin.web.security import (
     SESSION_USER,
+    SESSION_VERSION,
     LoginLimiter,
     NotSignedIn,
     check_csrf,
+    client_address,
     csrf_token,
     current_staff,
     require,
     secret_key,
+    secure_cookies,
 )
 from core.clock import Clock
 from core.config import Settings
 from models import Staff
 from models.types import ROLE_LABELS, Role
-from services.accounts import authenticate
-from services.errors import DomainError, PermissionDenied
-from services.permissions import roles_of
+from services.accounts import authenticate, end_sessions, normal_code
+from services.errors import DomainError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 VIEWERS = {Role.ADMIN, Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.OFFICE}
 
 
@@ -67,10 +71,11 @@ class Panel:
 def mount_panel(app: FastAPI, engine: Engine, settings: Settings, clock: Clock) -> Panel:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     panel = Panel(engine, settings, clock, templates)
-    app.add_middleware(BaseHTTPMiddleware, dispatch=_gate(engine))  # inside the session
+    app.add_middleware(Guard, engine=engine, settings=settings)  # inside the session
     app.add_middleware(SessionMiddleware, secret_key=secret_key(settings),
                        session_cookie="sodiem_session", same_site="strict",
-                       https_only=False, max_age=8 * 3600)
+                       https_only=secure_cookies(settings), max_age=8 * 3600)
+    app.mount("/admin/static", StaticFiles(directory=str(STATIC)), name="admin-static")
     _errors(app, panel)
     _sign_in(app, panel)
     from admin.web import pages_people, pages_records
@@ -81,30 +86,6 @@ def mount_panel(app: FastAPI, engine: Engine, settings: Settings, clock: Clock) 
 
     mount_data_admin(app, engine, clock)
     return panel
-
-
-PUBLIC = {"/admin/login"}
-
-
-def _gate(engine: Engine):
-    async def signed_in_only(request: Request, call_next) -> Response:
-        """No admin route does anything — not even read a form — for an anonymous user;
-        the data pages (sqladmin) are for admins only."""
-        path = request.url.path
-        if not path.startswith("/admin") or path in PUBLIC:
-            return await call_next(request)
-        staff_id = request.session.get(SESSION_USER)
-        if staff_id is None:
-            if request.method == "GET":
-                return RedirectResponse(f"/admin/login?next={path}", status_code=303)
-            return Response("Cần đăng nhập.", status_code=401)
-        if path.startswith("/admin/data"):
-            with Session(engine) as session:
-                if Role.ADMIN not in roles_of(session, staff_id):
-                    return Response("Chỉ quản trị sửa danh mục.", status_code=403)
-        return await call_next(request)
-
-    return signed_in_only
 
 
 def _errors(app: FastAPI, panel: Panel) -> None:
@@ -137,7 +118,7 @@ def _sign_in(app: FastAPI, panel: Panel) -> None:
     def login(request: Request, code: str = Form(...), password: str = Form(...),
               csrf: str = Form(""), next: str = Form("/admin/")) -> Response:
         check_csrf(request, csrf)
-        address = request.client.host if request.client else "?"
+        address, code = client_address(request, panel.settings), normal_code(code)
         if panel.limiter.blocked(address, code):
             return panel.page(request, "login.html", None, set(), status=429, next=next,
                               error="Đăng nhập sai quá nhiều lần. Chờ 15 phút rồi thử lại.")
@@ -146,17 +127,19 @@ def _sign_in(app: FastAPI, panel: Panel) -> None:
                 staff = authenticate(session, code, password)
             except DomainError as error:
                 panel.limiter.failed(address, code)
-                status = 403 if isinstance(error, PermissionDenied) else 401
-                return panel.page(request, "login.html", None, set(), status=status, next=next,
+                return panel.page(request, "login.html", None, set(), status=401, next=next,
                                   error=error.message)
         panel.limiter.succeeded(address, code)
         request.session.clear()
         request.session[SESSION_USER] = staff.id
+        request.session[SESSION_VERSION] = staff.session_version
         target = next if next.startswith("/admin") else "/admin/"
         return RedirectResponse(target, status_code=303)
 
     @app.post("/admin/logout")
     def logout(request: Request, csrf: str = Form("")) -> Response:
         check_csrf(request, csrf)
+        with panel.session() as session:
+            end_sessions(session, request.session.get(SESSION_USER))
         request.session.clear()
         return RedirectResponse("/admin/login", status_code=303)

@@ -13,7 +13,7 @@ from core.config import Settings
 from models import Staff, StaffRole
 from models.types import Role
 
-SESSION_USER, SESSION_CSRF = "staff_id", "csrf"
+SESSION_USER, SESSION_CSRF, SESSION_VERSION = "staff_id", "csrf", "version"
 LOGIN_WINDOW, LOGIN_ATTEMPTS = 15 * 60, 5
 
 
@@ -27,6 +27,24 @@ def secret_key(settings: Settings) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def secure_cookies(settings: Settings) -> bool:
+    """Secure cookies unless told otherwise — on whenever the public address is https."""
+    if settings.session_cookie_secure is not None:
+        return settings.session_cookie_secure
+    return settings.public_url.startswith("https://") or \
+        settings.telegram_webhook_url.startswith("https://")
+
+
+def client_address(request: Request, settings: Settings) -> str:
+    """The peer, or the last X-Forwarded-For hop when the peer is a configured proxy."""
+    peer = request.client.host if request.client else "?"
+    proxies = {p.strip() for p in settings.trusted_proxies.split(",") if p.strip()}
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if peer in proxies and forwarded:
+        return forwarded.split(",")[-1].strip() or peer
+    return peer
 
 
 def csrf_token(request: Request) -> str:
