@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 from telegram.ext import Application
 
+from admin.web.headers import SecurityHeaders
 from admin.web.panel import mount_panel
 from bot.webhook import add_webhook_route, telegram_running
 from core.clock import Clock, SystemClock
@@ -31,8 +32,11 @@ def create_app(engine: Engine, settings: Settings, telegram: Application | None 
                                     settings.telegram_webhook_url,
                                     settings.telegram_webhook_secret, engine,
                                     clock or SystemClock())
-    app = FastAPI(title="Sổ điểm điện tử", docs_url=None, redoc_url=None, lifespan=lifespan)
+    docs = settings.api_docs
+    app = FastAPI(title="Sổ điểm điện tử", docs_url="/docs" if docs else None, redoc_url=None,
+                  openapi_url="/openapi.json" if docs else None, lifespan=lifespan)
     mount_panel(app, engine, settings, clock or SystemClock())
+    app.add_middleware(SecurityHeaders)
     if telegram is not None and settings.telegram_mode == "webhook":
         add_webhook_route(app, telegram, settings.telegram_webhook_secret)
 

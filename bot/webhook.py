@@ -28,7 +28,14 @@ def add_webhook_route(app: FastAPI, application: Application, secret: str) -> No
         given = request.headers.get(SECRET_HEADER, "")
         if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
             return Response(status_code=403)
-        update = Update.de_json(await request.json(), application.bot)
+        try:
+            payload = await request.json()
+            update = Update.de_json(payload, application.bot) if isinstance(payload, dict) \
+                else None
+        except (ValueError, TypeError, KeyError):
+            update = None
+        if update is None:
+            return Response("Nội dung không phải một cập nhật Telegram hợp lệ.", status_code=400)
         await application.process_update(update)
         return Response(status_code=200)
 

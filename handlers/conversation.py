@@ -58,6 +58,8 @@ def handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
     except Exception:
         session.rollback()
         log.exception("update %s:%s failed", event.channel, event.update_key)
+        if event.update_key:  # a redelivery of this update is tried again, not dropped
+            pending.forget(session, event.channel, event.update_key)
         return [Reply(texts.INTERNAL_ERROR.format(code=event.update_key or "?"))]
 
 

@@ -25,6 +25,7 @@ from services.approval import APPROVER_ROLES
 from services.correction_records import correction_facts
 from services.directory import find_class, match_student
 from services.errors import DomainError
+from services.limits import REASON_MAX, too_long
 from services.linking import chat_of
 from services.permissions import roles_of
 from services.school import roster
@@ -225,15 +226,17 @@ def on_reject_text(ctx: Context, awaiting: PendingAction, text: str) -> list[Rep
     except DomainError:
         return [Reply("Lời mời nhập lý do từ chối đã quá hạn nên tin vừa rồi chưa được dùng."),
                 *current_state(ctx, token)]
-    if len(text.strip()) < 3:
-        return [Reply("Lý do quá ngắn. Ghi rõ để giáo viên biết vì sao, ví dụ “không có bài "
-                      "làm để đối chiếu”.", [Button(BACK, f"no:{awaiting.token}")])]
+    if len(text.strip()) < 3 or too_long(text.strip(), REASON_MAX):
+        problem = too_long(text.strip(), REASON_MAX) or ("quá ngắn. Ghi rõ để giáo viên biết "
+                                                        "vì sao, ví dụ “không có bài làm để đối "
+                                                        "chiếu”.")
+        return [Reply(f"Lý do {problem}", [Button(BACK, f"no:{awaiting.token}")])]
     pending.close(ctx.session, ctx.clock, claimed.action, "replaced")
     action = pending.save_preview(ctx.session, ctx.clock, ctx.staff.id, ctx.channel,
                                   ctx.chat_id, "reject_confirm",
-                                  {"token": token, "reason": text.strip()[:1000]})
+                                  {"token": token, "reason": text.strip()})
     request = corrections.by_token(ctx.session, token)
-    return [Reply(f"Từ chối yêu cầu sửa số {request.id} với lý do:\n“{text.strip()[:1000]}”",
+    return [Reply(f"Từ chối yêu cầu sửa số {request.id} với lý do:\n“{text.strip()}”",
                   keyboard=[[Button(SEND_REJECT, f"ok:{action.token}"),
                              Button(EDIT_REASON, f"re:{action.token}")],
                             [Button(BACK, f"no:{action.token}")]])]

@@ -24,9 +24,15 @@ def make_engine(url: str) -> Engine:
 
 
 def _ensure_sqlite_dir(url: str) -> None:
+    """The folder (0700) and the database file (0600) are created for the owner only:
+    the file holds every score and the whole audit log."""
     path = url.split(":///", 1)[-1]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(path).parent
+        if not folder.exists():
+            folder.mkdir(parents=True, mode=0o700)
+        if not Path(path).exists():
+            Path(path).touch(mode=0o600)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -8,6 +8,7 @@ facts and hands them to the renderers. Class books render in parallel on all cor
 import hashlib
 import json
 import os
+import re
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -41,7 +42,8 @@ class ArchiveResult:
 
 
 def _slug(text: str) -> str:
-    return "-".join(fold(text).replace("/", " ").split())
+    """A path component from data ("../../../x" → "x"): letters, digits and dashes only."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "khong-ten"
 
 
 _worker_engines: dict[str, Engine] = {}

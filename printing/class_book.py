@@ -2,7 +2,6 @@
 a teacher's book, a month's attendance sheet, a term's confirmation sheet."""
 
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
 from reportlab.platypus import (
@@ -20,6 +19,7 @@ from printing.layout import (
     MARGINS,
     PAGE,
     Styles,
+    esc,
     grid_style,
     numbered_canvas,
     signature_row,
@@ -68,14 +68,14 @@ def _build(story: list, book: ClassBook, title: str) -> bytes:
 
 
 def _cover(book: ClassBook, styles: Styles) -> list:
-    lines = [f"{book.province.upper()}", f"{book.district.upper()}", f"<b>{book.school.upper()}"
-             "</b>"]
+    lines = [esc(book.province.upper()), esc(book.district.upper()),
+             f"<b>{esc(book.school.upper())}</b>"]
     return [Paragraph("<br/>".join(lines), styles.centre), Spacer(1, 25 * mm),
             Paragraph("SỔ THEO DÕI VÀ ĐÁNH GIÁ HỌC SINH", styles.title),
             Paragraph("(Theo lớp học)", styles.centre), Spacer(1, 18 * mm),
-            Paragraph(f"Lớp: <b>{book.class_name}</b>", styles.centre),
-            Paragraph(f"Giáo viên chủ nhiệm: <b>{book.homeroom}</b>", styles.centre),
-            Paragraph(f"Năm học: <b>{book.year}</b>", styles.centre), Spacer(1, 30 * mm),
+            Paragraph(f"Lớp: <b>{esc(book.class_name)}</b>", styles.centre),
+            Paragraph(f"Giáo viên chủ nhiệm: <b>{esc(book.homeroom)}</b>", styles.centre),
+            Paragraph(f"Năm học: <b>{esc(book.year)}</b>", styles.centre), Spacer(1, 30 * mm),
             *_checkpoint(book, styles)]
 
 
@@ -91,19 +91,20 @@ def _teachers(book: ClassBook, styles: Styles) -> list:
     table.setStyle(grid_style(styles.fonts, 9))
     return [Paragraph("DANH SÁCH GIÁO VIÊN BỘ MÔN", styles.heading), table,
             Spacer(1, 4 * mm),
-            Paragraph(f"Giáo viên chủ nhiệm: {book.homeroom}. Hiệu trưởng: {book.principal}.",
-                      styles.body)]
+            Paragraph(f"Giáo viên chủ nhiệm: {esc(book.homeroom)}. Hiệu trưởng: "
+                      f"{esc(book.principal)}.", styles.body)]
 
 
 def _students(book: ClassBook, styles: Styles) -> list:
     data = [["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Nơi sinh", "Chỗ ở",
              "Họ tên cha", "Họ tên mẹ", "Điện thoại"]]
     for roll, s in book.students:
-        data.append([str(roll), Paragraph(s.full_name, styles.cell),
+        def text(value: str) -> Paragraph:
+            return Paragraph(esc(value), styles.cell)
+        data.append([str(roll), text(s.full_name),
                      f"{s.birth_date:%d/%m/%Y}" if s.birth_date else "", s.gender, s.ethnicity,
-                     Paragraph(s.birthplace, styles.cell), Paragraph(s.address, styles.cell),
-                     Paragraph(s.father_name, styles.cell), Paragraph(s.mother_name, styles.cell),
-                     s.guardian_phone])
+                     text(s.birthplace), text(s.address), text(s.father_name),
+                     text(s.mother_name), s.guardian_phone])
     widths = [8, 36, 17, 12, 12, 28, 52, 30, 30, 18]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(grid_style(styles.fonts, 7))
@@ -131,7 +132,7 @@ def _cell(cell: Cell | None, styles: Styles):
         return ""
     if cell.original is None:
         return cell.value
-    return Paragraph(f"<strike>{cell.original}</strike><br/>{cell.value}"
+    return Paragraph(f"<strike>{esc(cell.original)}</strike><br/>{esc(cell.value)}"
                      f"<super><font size=4.5>BB{cell.minutes}</font></super>", styles.tiny)
 
 
@@ -155,7 +156,7 @@ def subject_section(book: ClassBook, page: SubjectPage, styles: Styles) -> list:
               12, 20]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(grid_style(styles.fonts, 6.8, padding=0.5))
-    return [Paragraph(f"MÔN {page.name.upper()} — lớp {book.class_name}", styles.heading),
+    return [Paragraph(f"MÔN {esc(page.name.upper())} — lớp {esc(book.class_name)}", styles.heading),
             table, CondPageBreak(24 * mm),
             KeepTogether([Spacer(1, 1 * mm), signature_row(
                 styles, [("GIÁO VIÊN BỘ MÔN", page.teacher)])])]
@@ -172,7 +173,7 @@ def term_summary(book: ClassBook, term: int, styles: Styles) -> list:
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(grid_style(styles.fonts, 6.8, padding=0.5))
     return [Paragraph(f"TỔNG HỢP KẾT QUẢ {'HỌC KÌ I' if term == 1 else 'HỌC KÌ II'} — lớp "
-                      f"{book.class_name}", styles.heading), table, CondPageBreak(24 * mm),
+                      f"{esc(book.class_name)}", styles.heading), table, CondPageBreak(24 * mm),
             signature_row(styles, [("GIÁO VIÊN CHỦ NHIỆM", book.homeroom)])]
 
 
@@ -186,14 +187,16 @@ def _year_summary(book: ClassBook, styles: Styles) -> list:
     data = [["STT", "Họ và tên", *[_short(n) for n in names], "KQRL", "KQHT",
              "Sau KT lại", "Nghỉ", "Lên lớp / KT lại / RL hè", "Danh hiệu"]]
     for row in book.summary:
-        data.append([str(row.roll), Paragraph(row.name, styles.cell),
+        data.append([str(row.roll), Paragraph(esc(row.name), styles.cell),
                      *[row.subjects[n][YEAR] for n in names], row.conduct[YEAR],
                      row.learning[YEAR], row.after_retest, str(row.absences),
-                     Paragraph(row.promotion, styles.cell), Paragraph(row.title, styles.cell)])
+                     Paragraph(esc(row.promotion), styles.cell),
+                     Paragraph(esc(row.title), styles.cell)])
     widths = [7, 36, *[11] * len(names), 13, 13, 13, 9, 26, 22]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(grid_style(styles.fonts, 6.5, padding=0.4))
-    return [Paragraph(f"TỔNG HỢP KẾT QUẢ CẢ NĂM HỌC — lớp {book.class_name}", styles.heading),
+    return [Paragraph(f"TỔNG HỢP KẾT QUẢ CẢ NĂM HỌC — lớp {esc(book.class_name)}",
+                      styles.heading),
             table, CondPageBreak(24 * mm),
             signature_row(styles, [("GIÁO VIÊN CHỦ NHIỆM", book.homeroom),
                                    ("HIỆU TRƯỞNG", book.principal)])]
@@ -213,9 +216,10 @@ def teacher_book_pdf(teacher: str, parts: list[tuple[ClassBook, SubjectPage]]) -
     styles = Styles()
     first = parts[0][0]
     story = [Paragraph("SỔ THEO DÕI VÀ ĐÁNH GIÁ HỌC SINH CỦA GIÁO VIÊN", styles.title),
-             Paragraph(f"Giáo viên: <b>{teacher}</b> — {first.school} — năm học {first.year}",
+             Paragraph(f"Giáo viên: <b>{esc(teacher)}</b> — {esc(first.school)} — năm học "
+                       f"{esc(first.year)}",
                        styles.centre),
-             Paragraph("Các lớp, môn: " + ", ".join(f"{p.name} {b.class_name}"
+             Paragraph("Các lớp, môn: " + ", ".join(esc(f"{p.name} {b.class_name}")
                                                     for b, p in parts), styles.centre)]
     for book, page in parts:
         story += [PageBreak(), *subject_section(book, page, styles)]
@@ -254,4 +258,4 @@ def _checkpoint(book: ClassBook, styles: Styles) -> list:
     """The signed audit checkpoint taken at printing: what the signatures vouch for."""
     if not book.checkpoint:
         return []
-    return [Spacer(1, 3 * mm), Paragraph(escape(book.checkpoint), styles.small)]
+    return [Spacer(1, 3 * mm), Paragraph(esc(book.checkpoint), styles.small)]

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from grading.base import YEAR
+from printing.spreadsheet import append_row
 from services.book_data import ClassBook
 
 PERIODS = [(1, "HKI"), (2, "HKII"), (YEAR, "CN")]
@@ -18,7 +19,7 @@ def summary_workbook(books: list[ClassBook]) -> bytes:
     for book in books:
         sheet = workbook.create_sheet(book.class_name)
         names = [page.name for page in book.subjects]
-        sheet.append([f"Bảng điểm tổng hợp lớp {book.class_name} — {book.school} — năm học "
+        append_row(sheet, [f"Bảng điểm tổng hợp lớp {book.class_name} — {book.school} — năm học "
                       f"{book.year}"])
         sheet["A1"].font = Font(bold=True, size=12)
         header = ["STT", "Họ và tên"]
@@ -26,7 +27,7 @@ def summary_workbook(books: list[ClassBook]) -> bytes:
             header += [f"{name} {label}" for _, label in PERIODS]
         header += ["KQHT HKI", "KQHT HKII", "KQHT CN", "KQRL HKI", "KQRL HKII", "KQRL CN",
                    "Nghỉ (buổi)", "Lên lớp", "Danh hiệu"]
-        sheet.append(header)
+        append_row(sheet, header)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -37,7 +38,7 @@ def summary_workbook(books: list[ClassBook]) -> bytes:
             values += [row.learning[p] for p, _ in PERIODS]
             values += [row.conduct[p] for p, _ in PERIODS]
             values += [row.absences, row.promotion, row.title]
-            sheet.append(values)
+            append_row(sheet, values)
         sheet.column_dimensions["B"].width = 26
         sheet.freeze_panes = "C3"
     return _bytes(workbook)
@@ -50,23 +51,23 @@ def statistics_workbook(books: list[ClassBook]) -> bytes:
     sheet.title = "Thống kê"
     levels = ["Tốt", "Khá", "Đạt", "Chưa đạt", ""]
     labels = ["Tốt", "Khá", "Đạt", "Chưa đạt", "Chưa đủ dữ liệu"]
-    sheet.append(["Thống kê kết quả cả năm theo lớp và khối"])
+    append_row(sheet, ["Thống kê kết quả cả năm theo lớp và khối"])
     sheet["A1"].font = Font(bold=True, size=12)
-    sheet.append(["Khối", "Lớp", "Sĩ số", *[f"KQHT {x}" for x in labels],
+    append_row(sheet, ["Khối", "Lớp", "Sĩ số", *[f"KQHT {x}" for x in labels],
                   *[f"KQRL {x}" for x in labels]])
     by_grade: dict[str, list[Counter]] = {}
     for book in books:
         learning = Counter(r.learning[YEAR] for r in book.summary)
         conduct = Counter(r.conduct[YEAR] for r in book.summary)
         grade = "".join(ch for ch in book.class_name if ch.isdigit())[:1]
-        sheet.append([grade, book.class_name, len(book.summary),
+        append_row(sheet, [grade, book.class_name, len(book.summary),
                       *[learning[x] for x in levels], *[conduct[x] for x in levels]])
         totals = by_grade.setdefault(grade, [Counter(), Counter(), Counter()])
         totals[0].update(learning)
         totals[1].update(conduct)
         totals[2]["size"] += len(book.summary)
     for grade, (learning, conduct, size) in sorted(by_grade.items()):
-        sheet.append([grade, f"Cả khối {grade}", size["size"],
+        append_row(sheet, [grade, f"Cả khối {grade}", size["size"],
                       *[learning[x] for x in levels], *[conduct[x] for x in levels]])
     for cell in sheet[2]:
         cell.font = Font(bold=True)

@@ -1,6 +1,8 @@
 """Shared page furniture: fonts and styles, "Trang x/y", the draft watermark, the
 margin kept free for the stamp across pages (giáp lai), signature blocks."""
 
+from xml.sax.saxutils import escape as xml_escape
+
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -47,10 +49,16 @@ def grid_style(fonts: dict, size: float = 7.5, header_rows: int = 1,
     ])
 
 
+def esc(value) -> str:
+    """Text from people or files, made inert for reportlab's Paragraph markup: a name like
+    "<img src=/dev/zero>" prints as itself and never becomes a tag."""
+    return xml_escape("" if value is None else str(value))
+
+
 def signature_row(styles: Styles, blocks: list[tuple[str, str]]) -> Table:
     """Titles, "(Ký, ghi rõ họ tên)", room to sign, and the printed name under it."""
     cells = [[Paragraph(f"<b>{title}</b><br/><font size=7>(Ký, ghi rõ họ tên)</font>"
-                        f"<br/><br/><br/>{name}", styles.centre)
+                        f"<br/><br/><br/>{esc(name)}", styles.centre)
               for title, name in blocks]]
     table = Table(cells, colWidths=[(PAGE[0] - 40 * mm) / len(blocks)] * len(blocks))
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))

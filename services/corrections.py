@@ -32,6 +32,7 @@ from services import audit
 from services.absences import month_closing
 from services.approval import check_presser, insert_once
 from services.errors import AlreadyDecided, DomainError, PermissionDenied
+from services.limits import REASON_MAX, require_length
 from services.permissions import is_homeroom_of, require_assigned_teacher, roles_of
 from services.school import get_or_fail
 from services.score_values import parse_score
@@ -88,6 +89,7 @@ def _common(session: Session, clock: Clock, teacher_id: int, reason: str,
             school_class: SchoolClass) -> dict:
     if len(reason.strip()) < 5:
         raise DomainError("Cần ghi lý do sửa (ít nhất vài chữ), ví dụ “chấm nhầm bài”.")
+    require_length(reason, REASON_MAX, "lý do sửa")
     return {"reason": reason.strip(), "requested_by_id": teacher_id,
             "requested_at": clock.now(), "status": CorrectionStatus.PENDING,
             "approver_id": approver_for(session, teacher_id, school_class).id,
@@ -168,6 +170,7 @@ def decide(session: Session, clock: Clock, approver_id: int, token: str, approve
     if not approve:
         if len(reason.strip()) < 3:
             raise DomainError("Cần ghi lý do từ chối để giáo viên biết.")
+        require_length(reason, REASON_MAX, "lý do từ chối")
         _transition(session, clock, request, CorrectionStatus.PENDING, CorrectionStatus.REJECTED,
                     decided_by_id=approver_id, decision_reason=reason.strip())
         return Decision(_record_close(session, clock, request, approver_id, reason, via), False)

@@ -15,18 +15,23 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlmodel import Session, select
 
 from core.clock import Clock, today
+from core.config import get_settings
 from core.text import fold, nfc
 from models import SchoolClass, SchoolYear, Student
 from models.types import EnrolmentStatus
 from services import audit
 from services.enrolments import current_enrolment, enrol
 from services.errors import DomainError
+from services.limits import FIELD_LIMITS, SHORT_TEXT_MAX, too_long
 
 COLUMNS = ["Mã học sinh", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Nơi sinh",
            "Chỗ ở", "Họ tên cha", "Họ tên mẹ", "Điện thoại", "Lớp"]
 FIELDS = ["code", "full_name", "birth_date", "gender", "ethnicity", "birthplace", "address",
           "father_name", "mother_name", "guardian_phone", "class_name"]
 MAX_ROWS = 5000
+BLANK_ROWS_ALLOWED = 1000  # empty rows between data rows, before the file is refused
+NOT_XLSX = ("Tệp không phải bảng tính Excel (.xlsx). Hãy tải mẫu, điền vào và lưu dưới dạng "
+            ".xlsx.")
 
 
 @dataclass(frozen=True)
@@ -69,15 +74,46 @@ def template_xlsx(title: str = "Học sinh", columns: list[str] = COLUMNS,
     return buffer.getvalue()
 
 
-def read_rows(content: bytes, columns: list[str] = COLUMNS,
-              fields: list[str] = FIELDS) -> list[tuple[int, dict]]:
-    """The data rows, or a DomainError saying what is wrong with the file itself."""
+Rows = list[tuple[int, dict]]
+
+
+def check_archive(content: bytes) -> None:
+    """An xlsx is a zip: refuse one that would unpack beyond the limit (a "zip bomb")
+    before openpyxl touches it."""
+    limit = get_settings().max_xlsx_uncompressed_bytes
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise DomainError(NOT_XLSX) from None
+    unpacked = sum(entry.file_size for entry in entries)
+    if len(entries) > 500 or unpacked > limit:
+        raise DomainError(f"Tệp Excel này khi giải nén lớn hơn {limit // 2**20} MB (hoặc có quá "
+                          "nhiều phần). Hãy chép dữ liệu sang tệp mẫu mới, chỉ giữ các cột "
+                          "của mẫu, rồi nhập lại.")
+
+
+def read_rows(content: bytes | Rows, columns: list[str] = COLUMNS,
+              fields: list[str] = FIELDS) -> Rows:
+    """The data rows, or a DomainError saying what is wrong with the file itself. Reads at
+    most the template's columns and a bounded number of rows, whatever the sheet claims;
+    already-read rows (from `read_rows` in a worker process) pass through."""
+    if isinstance(content, list):
+        return content
+    check_archive(content)
     try:
         workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise DomainError("Tệp không phải bảng tính Excel (.xlsx). Hãy tải mẫu, điền vào và "
-                          "lưu dưới dạng .xlsx.") from None
-    rows = workbook.active.iter_rows(values_only=True)
+        raise DomainError(NOT_XLSX) from None
+    sheet = workbook.active
+    last_row = min(MAX_ROWS + BLANK_ROWS_ALLOWED + 1,
+                   get_settings().max_xlsx_cells // max(len(columns), 1))
+    if (sheet.max_row or 0) > last_row:
+        workbook.close()
+        raise DomainError(f"Bảng tính có {sheet.max_row:,} dòng, quá giới hạn {MAX_ROWS:,} dòng "
+                          "dữ liệu. Xóa các dòng thừa (kể cả dòng trống ở cuối) hoặc chia "
+                          "thành nhiều tệp.".replace(",", "."))
+    rows = sheet.iter_rows(max_row=last_row + 1, max_col=len(columns), values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     if header[:len(columns)] != columns:
         raise DomainError("Các cột không đúng mẫu. Dòng đầu phải là: " + ", ".join(columns)
@@ -86,18 +122,19 @@ def read_rows(content: bytes, columns: list[str] = COLUMNS,
     for number, values in enumerate(rows, start=2):
         if all(v is None or str(v).strip() == "" for v in values):
             continue
-        if len(result) >= MAX_ROWS:
-            raise DomainError(f"Tệp có hơn {MAX_ROWS} dòng học sinh. Chia thành nhiều tệp "
-                              "(ví dụ theo khối) rồi nhập lần lượt.")
+        if len(result) >= MAX_ROWS or number > last_row:
+            raise DomainError(f"Tệp có hơn {MAX_ROWS} dòng dữ liệu (hoặc quá nhiều dòng trống "
+                              "xen giữa). Chia thành nhiều tệp (ví dụ theo khối) rồi nhập lần "
+                              "lượt.")
         result.append((number, dict(zip(fields, values, strict=False))))
     workbook.close()
     if not result:
-        raise DomainError("Tệp không có dòng học sinh nào dưới dòng tiêu đề.")
+        raise DomainError("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")
     return result
 
 
 def import_students(session: Session, clock: Clock, actor_id: int, year: SchoolYear,
-                    content: bytes) -> ImportResult:
+                    content: bytes | Rows) -> ImportResult:
     rows = read_rows(content)
     classes = {c.name.upper(): c for c in session.exec(
         select(SchoolClass).where(SchoolClass.year_id == year.id))}
@@ -133,6 +170,10 @@ def _clean(number: int, raw: dict, classes) -> tuple[dict, list[RowError]]:
     errors = []
     values = {name: _text(raw.get(name)) for name in FIELDS}
     values["code"] = values["code"].upper()
+    for index, name in enumerate(FIELDS):
+        problem = too_long(values.get(name, ""), FIELD_LIMITS.get(name, SHORT_TEXT_MAX))
+        if problem:
+            errors.append(RowError(number, COLUMNS[index], problem))
     if not values["code"]:
         errors.append(RowError(number, COLUMNS[0], "thiếu mã học sinh."))
     if len(values["full_name"].split()) < 2:

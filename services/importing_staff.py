@@ -20,7 +20,7 @@ from models import (
 from models.types import ROLE_LABELS, Role
 from services import audit
 from services.directory import find_subjects
-from services.importing import ImportResult, RowError, read_rows
+from services.importing import ImportResult, RowError, Rows, read_rows
 
 STAFF_COLUMNS = ["Mã cán bộ", "Họ và tên", "Giới tính", "Điện thoại", "Email", "Tổ chuyên môn",
                  "Vai trò"]
@@ -39,7 +39,7 @@ def _text(value) -> str:
 
 
 def import_staff(session: Session, clock: Clock, actor_id: int, school_id: int,
-                 content: bytes) -> ImportResult:
+                 content: bytes | Rows) -> ImportResult:
     rows = read_rows(content, STAFF_COLUMNS, STAFF_FIELDS)
     departments = {fold(d.name): d for d in session.exec(
         select(Department).where(Department.school_id == school_id))}
@@ -104,7 +104,7 @@ def _apply_staff(session, clock, actor_id, school_id, values, result: ImportResu
 
 
 def import_assignments(session: Session, clock: Clock, actor_id: int, year: SchoolYear,
-                       content: bytes) -> ImportResult:
+                       content: bytes | Rows) -> ImportResult:
     rows = read_rows(content, ASSIGNMENT_COLUMNS, ASSIGNMENT_FIELDS)
     classes = {c.name.upper(): c for c in session.exec(
         select(SchoolClass).where(SchoolClass.year_id == year.id))}

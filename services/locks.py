@@ -14,6 +14,7 @@ from models import LockWindow, SchoolClass, Staff, Subject, Term, UnlockRequest
 from models.types import Role
 from services import audit, audit_checkpoints
 from services.errors import DomainError, Locked
+from services.limits import SHORT_TEXT_MAX, require_length
 from services.permissions import require_any_role
 from services.school import get_or_fail
 
@@ -113,6 +114,7 @@ def create_lock(session: Session, clock: Clock, *, executor_id: int, decided_by_
         raise DomainError("Khóa theo tháng cần ngày đầu tháng (ví dụ 01/10/2026).")
     if scope.term_id is not None:
         get_or_fail(session, Term, scope.term_id, "học kì")
+    reason = require_length(reason, SHORT_TEXT_MAX, "lý do khóa sổ")
     lock = LockWindow(year_id=scope.year_id, term_id=scope.term_id, month=scope.month,
                       class_id=scope.class_id, subject_id=scope.subject_id, reason=reason,
                       decided_by_id=decided_by_id, executed_by_id=executor_id,

@@ -99,3 +99,11 @@ def first_time(session: Session, clock: Clock, channel: str, update_key: str) ->
         session.rollback()
         return False
     return True
+
+
+def forget(session: Session, channel: str, update_key: str) -> None:
+    """Un-record an update whose handling failed, so that a redelivery is handled."""
+    for row in session.exec(select(ProcessedUpdate).where(
+            ProcessedUpdate.channel == channel, ProcessedUpdate.update_key == update_key)):
+        session.delete(row)
+    session.commit()

@@ -20,6 +20,7 @@ from services import audit
 from services.approval import check_presser, insert_once
 from services.corrections import approval_route
 from services.errors import AlreadyDecided, DomainError
+from services.limits import REASON_MAX, require_length
 from services.locks import score_lock
 from services.permissions import require_assigned_teacher
 from services.school import get_or_fail
@@ -41,10 +42,11 @@ def request_unlock(session: Session, clock: Clock, teacher_id: int, class_id: in
     if len(reason.strip()) < 5:
         raise DomainError("Cần ghi lý do xin mở khóa (ít nhất vài chữ), ví dụ “học sinh "
                           "kiểm tra bù”.")
+    require_length(reason, REASON_MAX, "lý do xin mở khóa")
     route = approval_route(session, teacher_id, school_class)
     request = UnlockRequest(token=secrets.token_urlsafe(9), teacher_id=teacher_id,
                             class_id=class_id, subject_id=subject_id, term_id=term_id,
-                            column=column, lock_id=lock.id, reason=reason.strip()[:1000],
+                            column=column, lock_id=lock.id, reason=reason.strip(),
                             requested_at=clock.now(), approver_id=route.approver.id,
                             status="pending")
     def record(saved: UnlockRequest) -> None:

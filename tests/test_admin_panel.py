@@ -116,9 +116,9 @@ def test_malformed_files_get_a_clear_message_and_write_nothing(client, session, 
     buffer = BytesIO()
     workbook.save(buffer)
     assert "Các cột không đúng mẫu" in _upload(client, buffer.getvalue()).text
-    assert "không có dòng học sinh" in _upload(client, student_file([])).text
+    assert "không có dòng dữ liệu" in _upload(client, student_file([])).text
     huge = student_file(good_rows(10_000))
-    assert "hơn 5000 dòng" in _upload(client, huge).text
+    assert "quá giới hạn 5.000 dòng" in _upload(client, huge).text
     assert len(session.exec(select(Student)).all()) == before
 
 

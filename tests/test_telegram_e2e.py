@@ -167,9 +167,15 @@ async def test_the_webhook_checks_telegrams_secret_and_answers_through_the_bot(e
         missing = await client.post(WEBHOOK_PATH, json=update)
         accepted = await client.post(WEBHOOK_PATH, json=update,
                                      headers={SECRET_HEADER: "bi-mat-123"})
+        garbled = await client.post(WEBHOOK_PATH, content=b"{khong phai json",
+                                    headers={SECRET_HEADER: "bi-mat-123",
+                                             "content-type": "application/json"})
+        not_an_update = await client.post(WEBHOOK_PATH, json=[1, 2],
+                                          headers={SECRET_HEADER: "bi-mat-123"})
         await client.aclose()
         await application.stop()
     assert (refused.status_code, missing.status_code, accepted.status_code) == (403, 403, 200)
+    assert (garbled.status_code, not_an_update.status_code) == (400, 400)
     said = await user.wait_for(lambda m: len(m) == 1)
     assert "chưa được liên kết" in said[0]["text"]
     await user.close()

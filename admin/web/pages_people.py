@@ -6,10 +6,12 @@ from html import escape
 import qrcode
 import qrcode.image.svg
 from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
 from admin.web.jobs import start_archive_job
+from admin.web.offload import in_process
 from admin.web.panel import Panel
 from admin.web.security import check_csrf
 from handlers.capabilities import WEB, fit
@@ -21,12 +23,14 @@ from printing.class_book import class_book_pdf
 from services import audit
 from services.book_data import printed_class_book
 from services.errors import DomainError
-from services.importing import COLUMNS, EXAMPLE, import_students, template_xlsx
+from services.importing import COLUMNS, EXAMPLE, FIELDS, import_students, read_rows, template_xlsx
 from services.importing_staff import (
     ASSIGNMENT_COLUMNS,
     ASSIGNMENT_EXAMPLE,
+    ASSIGNMENT_FIELDS,
     STAFF_COLUMNS,
     STAFF_EXAMPLE,
+    STAFF_FIELDS,
     import_assignments,
     import_staff,
 )
@@ -35,7 +39,6 @@ from services.school import current_year
 
 ADMINS = {Role.ADMIN}
 PRINTERS = {Role.ADMIN, Role.OFFICE, Role.PRINCIPAL, Role.VICE_PRINCIPAL}
-MAX_UPLOAD = 5 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -127,19 +130,21 @@ def _import(app: FastAPI, panel: Panel) -> None:
     async def import_file(request: Request, csrf: str = Form(""), kind: str = Form("hoc-sinh"),
                           file: UploadFile = File(...)) -> Response:
         check_csrf(request, csrf)
-        content = await file.read(MAX_UPLOAD + 1)
         with panel.session() as session:
             staff, roles = panel.user(request, session, ADMINS, "nhập dữ liệu")
-            if len(content) > MAX_UPLOAD:
-                return panel.page(request, "import.html", staff, roles, result=None, status=400,
-                                  error="Tệp lớn hơn 5 MB. Chia nhỏ tệp rồi nhập lần lượt.")
-            try:
-                result = _run_import(session, panel, staff, kind, content)
-            except DomainError as error:
-                return panel.page(request, "import.html", staff, roles, result=None,
-                                  error=error.message, status=400)
-            return panel.page(request, "import.html", staff, roles, result=result, error="",
-                              status=200 if result.ok else 400)
+        content = await file.read(panel.settings.max_upload_bytes + 1)
+        if kind not in TEMPLATES:
+            kind = "hoc-sinh"
+        try:
+            _, columns, _ = TEMPLATES[kind]
+            rows = await in_process(read_rows, content, columns, FIELDS_OF[kind],
+                                    seconds=panel.settings.import_seconds)
+            result = await run_in_threadpool(_import_rows, panel, staff.id, kind, rows)
+        except DomainError as error:
+            return panel.page(request, "import.html", staff, roles, result=None,
+                              error=error.message, status=400)
+        return panel.page(request, "import.html", staff, roles, result=result, error="",
+                          status=200 if result.ok else 400)
 
 
 TEMPLATES = {
@@ -147,9 +152,16 @@ TEMPLATES = {
     "can-bo": ("Cán bộ", STAFF_COLUMNS, STAFF_EXAMPLE),
     "phan-cong": ("Phân công", ASSIGNMENT_COLUMNS, ASSIGNMENT_EXAMPLE),
 }
+FIELDS_OF = {"hoc-sinh": FIELDS, "can-bo": STAFF_FIELDS, "phan-cong": ASSIGNMENT_FIELDS}
 
 
-def _run_import(session, panel: Panel, staff: Staff, kind: str, content: bytes):
+def _import_rows(panel: Panel, staff_id: int, kind: str, rows):
+    """The database half of an import, in a worker thread (its own session)."""
+    with panel.session() as session:
+        return _run_import(session, panel, session.get(Staff, staff_id), kind, rows)
+
+
+def _run_import(session, panel: Panel, staff: Staff, kind: str, content):
     year = current_year(session, staff.school_id)
     if kind == "can-bo":
         return import_staff(session, panel.clock, staff.id, staff.school_id, content)
@@ -250,7 +262,8 @@ def _printing(app: FastAPI, panel: Panel) -> None:
             year = current_year(session, staff.school_id)
             count = len(session.exec(select(SchoolClass.id)
                                      .where(SchoolClass.year_id == year.id)).all())
-        job = start_archive_job(panel.jobs, panel.engine, year.id, panel.clock.now(), count)
+        job = start_archive_job(panel.jobs, panel.engine, year.id, panel.clock.now(), count,
+                                staff.school_id)
         return RedirectResponse(f"/admin/jobs/{job.id}", status_code=303)
 
     @app.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
