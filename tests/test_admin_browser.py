@@ -146,3 +146,51 @@ def test_the_data_pages_still_save_through_the_csrf_gate(page, site):
     from models import Department
     with Session(engine) as session:
         assert session.exec(select(Department).where(Department.name == "Tổ Thư viện")).one()
+
+
+def _fonts_rendering(page, selector: str) -> list[dict]:
+    """The platform fonts Chromium actually used to draw a node's text (DevTools)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"][-1]
+    return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+
+
+def test_the_web_chat_draws_double_marked_letters_in_one_font(page, site, tmp_path):
+    """Debian's monospace lacks "ễ", "Ặ": the chat must not fall back letter by letter."""
+    url, _, _, _, math_teacher = site
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(f"{url}/admin/chat?as_staff={math_teacher}")
+    text = "Nguyễn Thị Hương, Phạm Ặng, Lê Ẩn, Trần Thị Ỷ"
+    page.fill("#chat-text", text)
+    page.click("#chat-send")
+    page.wait_for_selector(".chat-line")
+    fonts = _fonts_rendering(page, ".msg .chat-line")  # what the teacher typed
+    page.screenshot(path=str(tmp_path / "chat-phone.png"), full_page=True)
+    assert len(fonts) == 1, fonts  # no fallback font drew some of the letters
+    assert "mono" not in fonts[0]["familyName"].lower()
+    # one glyph per letter: DejaVu Sans Mono draws "ễ" as e + two loose marks (35 for 33)
+    assert fonts[0]["glyphCount"] == len(text), fonts
+
+
+def test_the_audit_trail_pages_forward_and_back(page, site, clock):
+    url, engine, school, _, math_teacher = site
+    from services.school import roster
+    from services.scores import ScoreBatch, enter_scores
+    with Session(engine, expire_on_commit=False) as session:
+        cls, math = class_named(session, "6A1"), subject(session, "TOAN")
+        ids = [line.student.id for line in roster(session, cls.id)]
+        for column in ("TX1", "TX2", "TX3"):
+            enter_scores(session, clock, math_teacher, ScoreBatch(
+                cls.id, math.id, school.term_ids[1], column, {i: "8" for i in ids}))
+    page.goto(f"{url}/admin/audit")
+    assert "trang 1/2" in page.inner_text("#audit-count")
+    page.click("#audit-next")
+    page.wait_for_selector("#audit-prev")
+    assert "trang 2/2" in page.inner_text("#audit-count")
+    assert "Nhập điểm" in page.inner_text("#audit-table")
+    page.click("#audit-prev")
+    page.wait_for_selector("#audit-next")
+    assert "trang 1/2" in page.inner_text("#audit-count")

@@ -281,3 +281,37 @@ def _sheet(columns: list[str], rows: list[list]) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def test_the_audit_trail_reads_in_words_pages_and_exports(client, session, school, clock):
+    from openpyxl import load_workbook
+
+    from services.corrections import decide, request_score_correction
+    from services.school import roster
+    from services.scores import ScoreBatch, enter_scores
+
+    cls, math = class_named(session, "6A1"), subject(session, "TOAN")
+    teacher_id = teacher(school, cls.id, math.id)
+    ids = [line.student.id for line in roster(session, cls.id)]
+    for column in ("TX1", "TX2", "TX3", "GK", "CK"):
+        entries = enter_scores(session, clock, teacher_id, ScoreBatch(
+            cls.id, math.id, school.term_ids[1], column, {i: "7" for i in ids}))
+    request = request_score_correction(session, clock, teacher_id, entries[0].id, "9",
+                                       "Chấm nhầm bài")
+    decide(session, clock, school.principal_id, request.token, approve=True)
+    sign_in(client, _code(session, school.admin_id))
+    first = client.get("/admin/audit").text
+    pupil = session.get(Student, ids[0]).full_name
+    assert "Sửa điểm (đã duyệt)" in first and "CK: 7,0 → 9,0" in first
+    assert f"{pupil}, lớp 6A1 — Toán" in first and '"value"' not in first
+    assert "trang 1/3" in first and 'id="audit-next"' in first
+    second = client.get("/admin/audit?trang=2").text
+    assert "trang 2/3" in second and 'id="audit-prev"' in second and "Nhập điểm" in second
+    only = client.get("/admin/audit?text=correction").text
+    assert "Xin sửa" in only and "trang 1/1" in only
+    export = client.get("/admin/audit/nhat-ky.xlsx")
+    sheet = load_workbook(BytesIO(export.content)).active
+    assert sheet["D1"].value == "Việc" and sheet.max_row > 200
+    assert any(row[3] == "Sửa điểm (đã duyệt)" for row in sheet.iter_rows(values_only=True))
+    empty = client.get("/admin/audit?text=khong-co-gi-nhu-vay").text
+    assert "Không có bản ghi nào" in empty

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
 from typing import Any
 
 from services.errors import DomainError
@@ -15,8 +16,8 @@ _pool: ProcessPoolExecutor | None = None
 
 def _executor() -> ProcessPoolExecutor:
     global _pool
-    if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=1)
+    if _pool is None:  # spawned, not forked: the web process runs threads (and the bot)
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
     return _pool
 
 

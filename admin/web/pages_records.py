@@ -1,6 +1,7 @@
 """Dashboard, locks, corrections and the audit trail."""
 
-from datetime import datetime
+from datetime import date, datetime
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -10,9 +11,7 @@ from admin.web.charts import bar_chart
 from admin.web.panel import VIEWERS, Panel
 from admin.web.security import check_csrf
 from core.clock import VN_TZ, today
-from core.text import fold
 from models import (
-    AuditEntry,
     CorrectionRequest,
     LockWindow,
     SchoolClass,
@@ -22,8 +21,9 @@ from models import (
     Term,
 )
 from models.types import Role
+from printing.audit_export import audit_workbook
 from printing.minutes import minutes_pdf
-from services import audit_verification, corrections, locks
+from services import audit_verification, audit_view, corrections, locks
 from services.correction_records import applied_facts, correction_facts
 from services.deadlines import owed_by_teacher
 from services.errors import DomainError, NotFound
@@ -179,30 +179,31 @@ def _corrections(app: FastAPI, panel: Panel) -> None:
 def _audit(app: FastAPI, panel: Panel) -> None:
     @app.get("/admin/audit", response_class=HTMLResponse)
     def audit_trail(request: Request, text: str = "", actor: str = "", since: str = "",
-                    until: str = "") -> Response:
+                    until: str = "", trang: int = 1) -> Response:
         with panel.session() as session:
             staff, roles = panel.user(request, session, VIEWERS, "xem nhật ký")
-            query = select(AuditEntry).order_by(AuditEntry.seq.desc())
-            if text:
-                query = query.where(AuditEntry.new.contains(text) | AuditEntry.old.contains(text)
-                                    | AuditEntry.action.contains(text))
-            if actor:
-                ids = [s.id for s in session.exec(select(Staff)) if fold(actor) in
-                       s.folded_name or actor.upper() == s.code]
-                query = query.where(AuditEntry.actor_id.in_(ids or [0]))
-            if since:
-                query = query.where(AuditEntry.at >= datetime.fromisoformat(since)
-                                    .replace(tzinfo=VN_TZ))
-            if until:
-                query = query.where(AuditEntry.at < datetime.fromisoformat(until)
-                                    .replace(tzinfo=VN_TZ))
-            entries = session.exec(query.limit(200)).all()
-            names = {s.id: s.full_name for s in session.exec(select(Staff))}
-            return panel.page(request, "audit.html", staff, roles, entries=entries, names=names,
+            where = _audit_filter(text, actor, since, until)
+            total = audit_view.count(session, where)
+            pages = max(1, -(-total // audit_view.PAGE_SIZE))
+            number = min(max(trang, 1), pages)
+            return panel.page(request, "audit.html", staff, roles,
+                              rows=audit_view.page(session, where, number), total=total,
+                              number=number, pages=pages, query=_query_string(
+                                  text, actor, since, until),
                               last=audit_verification.latest(session),
                               last_text=audit_verification.latest_text(session),
                               filters={"text": text, "actor": actor, "since": since,
                                        "until": until})
+
+    @app.get("/admin/audit/nhat-ky.xlsx")
+    def audit_export(request: Request, text: str = "", actor: str = "", since: str = "",
+                     until: str = "") -> Response:
+        with panel.session() as session:
+            panel.user(request, session, VIEWERS, "tải nhật ký")
+            content = audit_workbook(audit_view.all_rows(
+                session, _audit_filter(text, actor, since, until)))
+        return Response(content, media_type=XLSX_TYPE, headers={
+            "Content-Disposition": 'attachment; filename="nhat-ky.xlsx"'})
 
     @app.post("/admin/audit/verify")
     def audit_verify(request: Request, csrf: str = Form("")) -> Response:
@@ -212,3 +213,23 @@ def _audit(app: FastAPI, panel: Panel) -> None:
             staff, _ = panel.user(request, session, VIEWERS, "kiểm tra nhật ký")
             audit_verification.run(session, panel.clock, f"panel:{staff.id}")
         return RedirectResponse("/admin/audit#verify-result", status_code=303)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _audit_filter(text: str, actor: str, since: str, until: str) -> audit_view.AuditFilter:
+    return audit_view.AuditFilter(text.strip(), actor.strip(), _date_or_none(since),
+                                  _date_or_none(until))
+
+
+def _date_or_none(value: str):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _query_string(text: str, actor: str, since: str, until: str) -> str:
+    return urlencode({k: v for k, v in {"text": text, "actor": actor, "since": since,
+                                        "until": until}.items() if v})

@@ -40,6 +40,11 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 VIEWERS = {Role.ADMIN, Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.OFFICE}
 
 
+def vietnamese_number(value) -> str:
+    """17844 → "17.844" (Vietnamese thousands separator)."""
+    return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
+
+
 @dataclass
 class Panel:
     engine: Engine
@@ -70,6 +75,7 @@ class Panel:
 
 def mount_panel(app: FastAPI, engine: Engine, settings: Settings, clock: Clock) -> Panel:
     templates = Jinja2Templates(directory=str(TEMPLATES))
+    templates.env.filters["so"] = vietnamese_number
     panel = Panel(engine, settings, clock, templates)
     app.add_middleware(Guard, engine=engine, settings=settings)  # inside the session
     app.add_middleware(SessionMiddleware, secret_key=secret_key(settings),
