@@ -1,8 +1,10 @@
 """`sodiem` command line: set up the database, seed the demo school, serve, verify."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from sqlmodel import Session, select
 
@@ -47,11 +49,11 @@ def demo(database_url: str = typer.Option(None), seed: int = typer.Option(None),
         school = build_demo_school(session, seed or get_settings().demo_seed,
                                    classes_per_grade, class_size)
         typer.echo(f"Đã tạo trường mẫu: {len(school.class_ids)} lớp.")
-        _demo_password(session, school.admin_id)
         if with_scores:
             batches = fill_scores(session, school)
             absences = record_demo_absences(session, school)
             typer.echo(f"Đã nhập sẵn {batches} lượt điểm học kì I và {absences} lượt vắng.")
+        _demo_password(session, school.admin_id)
 
 
 def _demo_password(session: Session, staff_id: int) -> None:
@@ -63,8 +65,32 @@ def _demo_password(session: Session, staff_id: int) -> None:
     password = secrets.token_urlsafe(9)
     set_password(session, SystemClock(), staff_id, password)
     code = session.get(Staff, staff_id).code
-    typer.echo(f"Tài khoản quản trị của trường mẫu: mã {code}, mật khẩu {password} "
-               "(đăng nhập tại /admin/; hãy ghi lại, mật khẩu chỉ hiện một lần).")
+    notice = get_settings().data_dir / PASSWORD_NOTICE
+    notice.parent.mkdir(parents=True, exist_ok=True)
+    notice.write_text(f"{code}\n{password}\n", encoding="utf-8")
+    notice.chmod(0o600)
+    typer.echo(boxed_password(code, password))
+
+
+PASSWORD_NOTICE = "mat-khau-quan-tri-mot-lan.txt"
+
+
+def boxed_password(code: str, password: str) -> str:
+    """The one-time password, framed so it is not lost in the scroll (never logged)."""
+    lines = ["TÀI KHOẢN QUẢN TRỊ CỦA TRƯỜNG MẪU (chỉ hiện một lần — hãy ghi lại)",
+             f"Mã đăng nhập: {code}    Mật khẩu: {password}", "Đăng nhập tại /admin/"]
+    width = max(len(line) for line in lines) + 2
+    return "\n".join(["╔" + "═" * width + "╗", *(f"║ {line.ljust(width - 2)} ║" for line in lines),
+                      "╚" + "═" * width + "╝"])
+
+
+def _print_pending_password() -> None:
+    """Shown by `serve` as its last start-up line, once: then the file is gone."""
+    notice = get_settings().data_dir / PASSWORD_NOTICE
+    if notice.exists():
+        code, password = notice.read_text(encoding="utf-8").split()[:2]
+        notice.unlink()
+        typer.echo(boxed_password(code, password))
 
 
 @app.command("create-admin")
@@ -244,7 +270,9 @@ def serve(database_url: str = typer.Option(None), host: str = typer.Option(None)
     else:
         typer.echo("Chưa có SODIEM_TELEGRAM_TOKEN: bot Telegram chưa chạy. Sao chép "
                    ".env.example thành .env và điền mã bot lấy từ @BotFather.")
+    _refuse_busy_port(host, port)
     typer.echo(f"Mở http://{host}:{port}/ để xem trạng thái hệ thống. Nhấn Ctrl+C để dừng.")
+    _print_pending_password()
     uvicorn.run(create_app(engine, settings, telegram), host=host, port=port,
                 log_level="warning")
 
@@ -264,10 +292,45 @@ def _check_demo_mode(engine, demo_mode: bool, forced: bool) -> None:
     typer.echo("Chế độ thử đang bật: trang quản trị có “Trò chuyện thử”, nói thay mọi người.")
 
 
-def main() -> None:  # pragma: no cover
-    Path("data").mkdir(exist_ok=True)
-    app()
+def _refuse_busy_port(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            typer.echo(f"Cổng {port} đang bận (có thể sổ điểm đã chạy ở cửa sổ khác). Dừng "
+                       f"chương trình kia, hoặc chạy với cổng khác: --port {port + 1}.", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
 
 
-if __name__ == "__main__":  # pragma: no cover
+EXIT_ERROR = 3  # not 1: `audit-verify` exits 1 for "tampered", and only for that
+
+
+def main() -> None:
+    """The `sodiem` command: an unexpected error is one Vietnamese line, not a traceback."""
+    try:
+        app(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        raise SystemExit(done.exit_code) from None
+    except click.ClickException as error:
+        error.show()
+        raise SystemExit(2) from None
+    except click.exceptions.Abort:
+        raise SystemExit(130) from None
+    except Exception as error:
+        first = (str(error).splitlines() or [""])[0][:160]
+        hint = ("cơ sở dữ liệu trống hoặc sai đường dẫn (chạy `.venv/bin/sodiem init-db` hay "
+                "`demo` trước)" if "no such table" in first or "does not exist" in first
+                else type(error).__name__)
+        typer.echo(f"Lỗi: {hint}: {first}. Chạy lệnh trong thư mục dự án (có .env), hoặc đặt "
+                   "SODIEM_DATABASE_URL trỏ tới cơ sở dữ liệu; chi tiết: SODIEM_DEBUG=1.",
+                   err=True)
+        if os.environ.get("SODIEM_DEBUG"):
+            raise
+        raise SystemExit(EXIT_ERROR) from None
+
+
+if __name__ == "__main__":
     main()

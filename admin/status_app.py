@@ -80,4 +80,5 @@ th{{text-align:left;padding:.3rem 1rem .3rem 0}}</style></head><body>
 <h2>Việc tiếp theo</h2><ul><li>{escape(bot)}</li>
 <li><a href="/admin/">Trang quản trị</a> (đăng nhập bằng tài khoản quản trị; trường mẫu
 in mã và mật khẩu khi tạo).</li>
-<li>Kiểm tra nhật ký bằng lệnh <code>sodiem audit-verify</code>.</li></ul></body></html>"""
+<li>Kiểm tra nhật ký bằng lệnh <code>.venv/bin/sodiem audit-verify</code>
+(trong thư mục dự án).</li></ul></body></html>"""

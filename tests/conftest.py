@@ -114,3 +114,14 @@ def e2e(request, emulator, clock):
     _, engine = factory.create(template=path)
     yield engine, demo, emulator, f"{secrets.randbelow(10**9)}:TEST{secrets.token_hex(4)}"
     engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line per reason a test was skipped, not one per test."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items()):
+        terminalreporter.write_line(f"bỏ qua {count} phép thử — {reason}")

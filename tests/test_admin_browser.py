@@ -26,7 +26,8 @@ def browser():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("SODIEM_REQUIRE_BROWSER"):
             pytest.fail("chromium is required in CI")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+        pytest.skip("chưa cài chromium của Debian (apt-get install chromium): "
+                    "bỏ qua phép thử trình duyệt")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -91,7 +91,8 @@ def test_a_locked_year_prints_without_the_draft_mark(session, school, clock, ful
 
 def test_a_page_rasterised_is_not_blank(session, clock, full_year, tmp_path):
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+        pytest.skip("chưa cài pdftoppm (apt-get install poppler-utils): "
+                    "bỏ qua phép thử ảnh trang in")
     from PIL import Image, ImageStat
 
     pdf = tmp_path / "book.pdf"

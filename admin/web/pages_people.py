@@ -14,6 +14,7 @@ from admin.web.jobs import start_archive_job
 from admin.web.offload import in_process
 from admin.web.panel import Panel
 from admin.web.security import check_csrf
+from core.text import vietnamese_key
 from handlers.capabilities import WEB, fit
 from handlers.conversation import handle
 from handlers.events import Incoming
@@ -63,8 +64,9 @@ def _invites(app: FastAPI, panel: Panel) -> None:
     def invites(request: Request) -> Response:
         with panel.session() as session:
             staff, roles = panel.user(request, session, ADMINS, "quản lý lời mời")
-            people = session.exec(select(Staff).where(Staff.school_id == staff.school_id)
-                                  .order_by(Staff.code)).all()
+            people = sorted(session.exec(select(Staff).where(
+                Staff.school_id == staff.school_id)).all(),
+                key=lambda p: vietnamese_key(p.full_name))
             linked = {i.staff_id for i in session.exec(select(ChatIdentity).where(
                 ChatIdentity.unlinked_at.is_(None), ChatIdentity.channel == "telegram"))}
             latest = {}
@@ -177,8 +179,9 @@ def _chat(app: FastAPI, panel: Panel) -> None:
     def chat_page(request: Request, as_staff: int = 0) -> Response:
         with panel.session() as session:
             staff, roles = panel.user(request, session, ADMINS, "dùng thử trò chuyện")
-            people = session.exec(select(Staff).where(Staff.school_id == staff.school_id)
-                                  .order_by(Staff.full_name)).all()
+            people = sorted(session.exec(select(Staff).where(
+                Staff.school_id == staff.school_id)).all(),
+                key=lambda p: vietnamese_key(p.full_name))
             transcript = panel.chats.get((staff.id, as_staff), [])
             return panel.page(request, "chat.html", staff, roles, people=people,
                               as_staff=as_staff, transcript=transcript,

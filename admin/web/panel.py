@@ -28,7 +28,7 @@ from admin.web.security import (
     secret_key,
     secure_cookies,
 )
-from core.clock import Clock
+from core.clock import VN_TZ, Clock
 from core.config import Settings
 from models import Staff
 from models.types import ROLE_LABELS, Role
@@ -43,6 +43,11 @@ VIEWERS = {Role.ADMIN, Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.OFFICE}
 def vietnamese_number(value) -> str:
     """17844 → "17.844" (Vietnamese thousands separator)."""
     return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
+
+
+def vietnamese_date(moment) -> str:
+    """A stored instant as school-time dd/mm/yyyy."""
+    return f"{moment.astimezone(VN_TZ):%d/%m/%Y}" if moment else ""
 
 
 @dataclass
@@ -76,6 +81,7 @@ class Panel:
 def mount_panel(app: FastAPI, engine: Engine, settings: Settings, clock: Clock) -> Panel:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters["so"] = vietnamese_number
+    templates.env.filters["ngay"] = vietnamese_date
     panel = Panel(engine, settings, clock, templates)
     app.add_middleware(Guard, engine=engine, settings=settings)  # inside the session
     app.add_middleware(SessionMiddleware, secret_key=secret_key(settings),
