@@ -195,3 +195,20 @@ def test_the_audit_trail_pages_forward_and_back(page, site, clock):
     page.click("#audit-prev")
     page.wait_for_selector("#audit-next")
     assert "trang 1/2" in page.inner_text("#audit-count")
+
+
+def test_a_table_reply_in_the_web_chat_is_an_aligned_table_on_a_phone(page, site, tmp_path):
+    url, _, _, _, math_teacher = site
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{url}/admin/chat?as_staff={math_teacher}")
+    page.fill("#chat-text", "/lop 6A1")
+    page.click("#chat-send")
+    page.wait_for_selector(".chat-table")
+    first_cells = page.eval_on_selector_all(
+        ".chat-table tr td:nth-child(2)", "cells => cells.map(c => c.getBoundingClientRect().x)")
+    assert len(first_cells) > 40 and len(set(first_cells)) == 1  # one column, one left edge
+    page.screenshot(path=str(os.environ.get("SODIEM_SCREENSHOTS", tmp_path)) + "/chat-lop.png",
+                    full_page=False)
+    page.goto(f"{url}/admin/")
+    page.screenshot(path=str(os.environ.get("SODIEM_SCREENSHOTS", tmp_path)) + "/dashboard.png",
+                    full_page=False)

@@ -3,9 +3,9 @@
 from html import escape
 
 
-def bar_chart(rows: list[tuple[str, int]], width: int = 640, bar: int = 18) -> str:
+def bar_chart(rows: list[tuple[str, int]], width: int = 480, bar: int = 18) -> str:
     """Horizontal bars of percentages, one per label."""
-    label_width, gap, legend = 170, 6, 24
+    label_width, gap, legend = 110, 6, 24
     height = len(rows) * (bar + gap) + 10 + legend
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'width="100%" style="max-width:{width}px" role="img" '
@@ -27,7 +27,7 @@ def _legend() -> str:
     items = [("#2e7d32", "từ 90%"), ("#f9a825", "50–89%"), ("#c62828", "dưới 50%")]
     parts = []
     for index, (colour, text) in enumerate(items):
-        x = index * 150
+        x = index * 120
         parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{colour}"/>'
                      f'<text x="{x + 16}" y="14" font-size="12">{text}</text>')
     return "".join(parts)

@@ -1,5 +1,6 @@
 """Invites with QR codes, the Excel import, the web chat and printing."""
 
+import re
 import secrets
 from html import escape
 
@@ -199,14 +200,21 @@ def _chat(app: FastAPI, panel: Panel) -> None:
             chat_id = _chat_session(request, panel, session, staff.id, as_staff)
             transcript = panel.chats.setdefault((staff.id, as_staff), [])
             if text.strip():
-                transcript.append(("user", text, []))
+                transcript.append(("user", text, [], None))
             event = Incoming("web", user_id, user_id, text=text, button_data=button or None,
                              update_key=f"{chat_id}-{secrets.token_hex(4)}")
             with audit.spoken_by(staff.id):  # every entry names the admin and whom they spoke as
                 replies = handle(session, panel.clock, event)
             for reply in fit(replies, WEB):
-                transcript.append(("bot", reply.text, reply.button_rows()))
+                transcript.append(("bot", reply.text, reply.button_rows(),
+                                   chat_table(reply.text) if reply.preformatted else None))
         return RedirectResponse(f"/admin/chat?as_staff={as_staff}#cuoi", status_code=303)
+
+
+def chat_table(text: str) -> list[list[str]]:
+    """A monospace reply (a table padded with spaces) as cells for an HTML table, so it
+    stays aligned in a font that has every Vietnamese letter."""
+    return [re.split(r" {2,}", line.strip()) for line in text.splitlines() if line.strip()]
 
 
 def _web_identity(panel: Panel, session, admin_id: int, staff_id: int) -> str:
