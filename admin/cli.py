@@ -20,6 +20,9 @@ from services.demo_school import (
     record_demo_absences,
 )
 
+DB_OPTION = typer.Option(None, help="Cơ sở dữ liệu (mặc định: SODIEM_DATABASE_URL trong .env)")
+PdfOut = Annotated[Path, typer.Option("-o", "--output", help="Tệp PDF ghi ra")]
+DirOut = Annotated[Path, typer.Option("-o", "--output-dir", help="Thư mục ghi ra")]
 app = typer.Typer(help="Sổ gọi tên và ghi điểm điện tử", no_args_is_help=True,
                   add_completion=False)
 
@@ -36,7 +39,8 @@ def init_db(database_url: str = typer.Option(None, help="Mặc định: SODIEM_D
 
 
 @app.command()
-def demo(database_url: str = typer.Option(None), seed: int = typer.Option(None),
+def demo(database_url: str = DB_OPTION,
+         seed: int = typer.Option(None, help="Hạt giống (cùng số, cùng trường mẫu)"),
          classes_per_grade: int = 4, class_size: int = 40,
          with_scores: bool = typer.Option(True, help="Nhập sẵn một phần điểm học kì I")) -> None:
     """Tạo trường mẫu (THCS, khối 6–9) nếu cơ sở dữ liệu còn trống."""
@@ -94,7 +98,7 @@ def _print_pending_password() -> None:
 
 
 @app.command("create-admin")
-def create_admin_command(full_name: str, code: str, database_url: str = typer.Option(None)
+def create_admin_command(full_name: str, code: str, database_url: str = DB_OPTION
                          ) -> None:
     """Tạo tài khoản quản trị (người đầu tiên); in mật khẩu một lần."""
     from services.accounts import create_admin
@@ -110,7 +114,7 @@ def create_admin_command(full_name: str, code: str, database_url: str = typer.Op
 
 
 @app.command("audit-verify")
-def audit_verify(database_url: str = typer.Option(None)) -> None:
+def audit_verify(database_url: str = DB_OPTION) -> None:
     """Kiểm tra toàn bộ nhật ký (chuỗi mã băm, niêm phong, điểm kiểm) và dựng lại từng ô điểm,
     lượt vắng để so với bảng; thoát mã 1 nếu có gì bị sửa, thêm, xóa hoặc cắt."""
     with Session(_engine(database_url)) as session:
@@ -123,8 +127,8 @@ def audit_verify(database_url: str = typer.Option(None)) -> None:
 
 @app.command("correction-minutes")
 def correction_minutes(request_id: int,
-                       output: Annotated[Path, typer.Option("-o", "--output")],
-                       database_url: str = typer.Option(None)) -> None:
+                       output: PdfOut,
+                       database_url: str = DB_OPTION) -> None:
     """In biên bản sửa chữa dữ liệu (PDF) của một yêu cầu đã sửa."""
     from printing.minutes import minutes_pdf
     from services.correction_records import applied_facts
@@ -141,8 +145,8 @@ def correction_minutes(request_id: int,
 
 
 @app.command("corrections-summary")
-def corrections_summary(output_dir: Annotated[Path, typer.Option("-o", "--output-dir")],
-                        database_url: str = typer.Option(None)) -> None:
+def corrections_summary(output_dir: DirOut,
+                        database_url: str = DB_OPTION) -> None:
     """Tổng hợp sửa chữa dữ liệu của năm học hiện hành (PDF và Excel)."""
     from printing.correction_summary import summary_pdf, summary_xlsx
     from services.correction_records import year_facts
@@ -173,8 +177,8 @@ def _class_book(session: Session, class_name: str, what: str):
 
 
 @app.command("print-class")
-def print_class(class_name: str, output: Annotated[Path, typer.Option("-o", "--output")],
-                database_url: str = typer.Option(None)) -> None:
+def print_class(class_name: str, output: PdfOut,
+                database_url: str = DB_OPTION) -> None:
     """In Sổ theo dõi và đánh giá học sinh của một lớp (PDF)."""
     from printing.class_book import class_book_pdf
 
@@ -187,8 +191,8 @@ def print_class(class_name: str, output: Annotated[Path, typer.Option("-o", "--o
 
 @app.command("confirmation-sheet")
 def confirmation_sheet(class_name: str, term: int,
-                       output: Annotated[Path, typer.Option("-o", "--output")],
-                       database_url: str = typer.Option(None)) -> None:
+                       output: PdfOut,
+                       database_url: str = DB_OPTION) -> None:
     """In bảng xác nhận kết quả học tập, rèn luyện của một lớp trong một học kì."""
     from printing.class_book import confirmation_sheet_pdf
 
@@ -200,8 +204,8 @@ def confirmation_sheet(class_name: str, term: int,
 
 @app.command("attendance-sheet")
 def attendance_sheet(class_name: str, month: str,
-                     output: Annotated[Path, typer.Option("-o", "--output")],
-                     database_url: str = typer.Option(None)) -> None:
+                     output: PdfOut,
+                     database_url: str = DB_OPTION) -> None:
     """In bảng chuyên cần một tháng (MM/YYYY) của một lớp để GVCN ký."""
     from printing.class_book import attendance_sheet_pdf
 
@@ -217,8 +221,8 @@ def attendance_sheet(class_name: str, month: str,
 
 
 @app.command()
-def archive(output_dir: Annotated[Path, typer.Option("-o", "--output-dir")],
-            database_url: str = typer.Option(None),
+def archive(output_dir: DirOut,
+            database_url: str = DB_OPTION,
             workers: int = typer.Option(None, help="Số tiến trình in (mặc định: số lõi)")) -> None:
     """Lập bộ lưu trữ cuối năm: sổ các lớp, sổ giáo viên, Excel, nhật ký, biên bản, manifest."""
     from printing.archive import build_archive
@@ -244,8 +248,9 @@ def archive_verify(folder: Path) -> None:
 
 
 @app.command()
-def serve(database_url: str = typer.Option(None), host: str = typer.Option(None),
-          port: int = typer.Option(None),
+def serve(database_url: str = DB_OPTION,
+          host: str = typer.Option(None, help="Địa chỉ nghe (mặc định SODIEM_ADMIN_HOST)"),
+          port: int = typer.Option(None, help="Cổng (mặc định SODIEM_ADMIN_PORT, 8000)"),
           force_demo_mode: bool = typer.Option(
               False, "--force-demo-mode",
               help="Bật chế độ thử dù cơ sở dữ liệu có trường thật (ghi vào nhật ký)")) -> None:
