@@ -275,10 +275,18 @@ def serve(database_url: str = DB_OPTION,
     else:
         typer.echo("Chưa có SODIEM_TELEGRAM_TOKEN: bot Telegram chưa chạy. Sao chép "
                    ".env.example thành .env và điền mã bot lấy từ @BotFather.")
+    zalo = None
+    if settings.zalo_token:
+        from bot.zalo.adapter import ZaloBot
+        from bot.zalo.client import ZaloClient
+
+        zalo = ZaloBot(engine, SystemClock(), ZaloClient(settings.zalo_token,
+                                                         settings.zalo_api_url))
+        typer.echo(f"Bot Zalo chạy ở chế độ {settings.zalo_mode}.")
     _refuse_busy_port(host, port)
     typer.echo(f"Mở http://{host}:{port}/ để xem trạng thái hệ thống. Nhấn Ctrl+C để dừng.")
     _print_pending_password()
-    uvicorn.run(create_app(engine, settings, telegram), host=host, port=port,
+    uvicorn.run(create_app(engine, settings, telegram, zalo=zalo), host=host, port=port,
                 log_level="warning")
 
 

@@ -4,6 +4,7 @@ The full admin panel (sign-in, import, invites, locks…) is a separate piece of
 work; until it lands this page is honest about what the running system has.
 """
 
+from contextlib import AsyncExitStack, asynccontextmanager
 from html import escape
 
 from fastapi import FastAPI
@@ -15,6 +16,7 @@ from telegram.ext import Application
 from admin.web.headers import SecurityHeaders
 from admin.web.panel import mount_panel
 from bot.webhook import add_webhook_route, telegram_running
+from bot.zalo.adapter import ZaloBot, add_zalo_webhook, zalo_running
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from models import AuditEntry, School, SchoolClass, ScoreEntry, Staff, Student
@@ -22,16 +24,24 @@ from services import audit_verification
 
 
 def create_app(engine: Engine, settings: Settings, telegram: Application | None = None,
-               clock: Clock | None = None) -> FastAPI:
-    """The web process; with a Telegram application it also runs the bot (polling in the
-    background, or the webhook route), so one process serves both."""
-    lifespan = None
-    if telegram is not None:
-        def lifespan(_app):
-            return telegram_running(telegram, settings.telegram_mode,
-                                    settings.telegram_webhook_url,
-                                    settings.telegram_webhook_secret, engine,
-                                    clock or SystemClock())
+               clock: Clock | None = None, zalo: ZaloBot | None = None) -> FastAPI:
+    """The web process; with a Telegram application and/or a Zalo bot it also runs them
+    (polling in the background, or their webhook routes), so one process serves all."""
+    clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        async with AsyncExitStack() as stack:
+            if telegram is not None:
+                await stack.enter_async_context(telegram_running(
+                    telegram, settings.telegram_mode, settings.telegram_webhook_url,
+                    settings.telegram_webhook_secret, engine, clock))
+            if zalo is not None:
+                await stack.enter_async_context(zalo_running(
+                    zalo, settings.zalo_mode, settings.public_url,
+                    settings.zalo_webhook_secret))
+            yield
+
     docs = settings.api_docs
     app = FastAPI(title="Sổ điểm điện tử", docs_url="/docs" if docs else None, redoc_url=None,
                   openapi_url="/openapi.json" if docs else None, lifespan=lifespan)
@@ -39,6 +49,8 @@ def create_app(engine: Engine, settings: Settings, telegram: Application | None 
     app.add_middleware(SecurityHeaders)
     if telegram is not None and settings.telegram_mode == "webhook":
         add_webhook_route(app, telegram, settings.telegram_webhook_secret)
+    if zalo is not None and settings.zalo_mode == "webhook":
+        add_zalo_webhook(app, zalo, settings.zalo_webhook_secret)
 
     @app.get("/healthz")
     def health() -> dict:

@@ -17,6 +17,10 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str = ""
     telegram_api_url: str = ""  # another Bot API server (a local one, or the test emulator)
     telegram_bot_username: str = "SoDiemBot"  # for invite links t.me/<bot>?start=<code>
+    zalo_token: str = ""  # the Zalo Bot Platform's token; empty: no Zalo bot
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_mode: str = "polling"  # or "webhook" (needs public https: public_url + /zalo/webhook)
+    zalo_webhook_secret: str = ""  # 8–256 characters, sent back in X-Bot-Api-Secret-Token
     admin_host: str = "127.0.0.1"
     admin_port: int = 8000
     demo_seed: int = 2026

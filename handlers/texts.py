@@ -2,8 +2,10 @@
 
 UNKNOWN_CHAT = ("Xin chào! Tài khoản này chưa được liên kết với hồ sơ giáo viên nào của "
                 "trường. Thầy/cô hãy mở đường dẫn mời mà quản trị gửi (hoặc quét mã QR) để "
-                "liên kết. Nếu chưa có, xin liên hệ quản trị của trường.")
-LINKED = "Đã liên kết tài khoản với {name}. Gõ /help để xem cách dùng."
+                "liên kết. Nếu chưa có, xin liên hệ quản trị của trường. (Đây là bot trả lời tự "
+                "động.)")
+LINKED = ("Đã liên kết tài khoản với {name}. Gõ /help để xem cách dùng. Đây là bot trả lời "
+          "tự động của nhà trường.")
 WELCOME_BACK = "Chào {name}. Gõ /help để xem cách dùng."
 UNLINKED = "Đã hủy liên kết. Muốn dùng lại, thầy/cô cần mã mời mới từ quản trị."
 NOT_LINKED = "Tài khoản này chưa liên kết nên không có gì để hủy."
