@@ -39,7 +39,8 @@ def create_app(engine: Engine, settings: Settings, telegram: Application | None 
             if zalo is not None:
                 await stack.enter_async_context(zalo_running(
                     zalo, settings.zalo_mode, settings.public_url,
-                    settings.zalo_webhook_secret))
+                    settings.zalo_webhook_secret, settings.zalo_messages_per_second,
+                    settings.zalo_backoff_seconds))
             yield
 
     docs = settings.api_docs

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     zalo_api_url: str = "https://bot-api.zaloplatforms.com"
     zalo_mode: str = "polling"  # or "webhook" (needs public https: public_url + /zalo/webhook)
     zalo_webhook_secret: str = ""  # 8–256 characters, sent back in X-Bot-Api-Secret-Token
+    zalo_bot_name: str = ""  # how teachers find the bot on Zalo, printed on invite sheets
+    zalo_messages_per_second: float = 5.0  # Zalo publishes no quota: keep it modest
+    zalo_backoff_seconds: float = 30.0  # after a 429 "Quota exceeded"
     admin_host: str = "127.0.0.1"
     admin_port: int = 8000
     demo_seed: int = 2026

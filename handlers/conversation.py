@@ -85,6 +85,10 @@ def _handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
         return on_reject_text(ctx, awaiting, text)
     if awaiting is not None and awaiting.kind == "unlock_reason":
         return on_reason_text(ctx, awaiting, text)
+    if text.isdigit() and len(text) <= 2:
+        data, choices = pending.chosen(session, clock, staff.id, event.chat_id, int(text))
+        if choices is not None:
+            return on_button(ctx, data) if data else [Reply(texts.NO_SUCH_CHOICE)]
     if text in ("1", "2"):
         return _numbered_choice(ctx, text)
     answer = typed_answer(text)

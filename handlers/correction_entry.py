@@ -7,7 +7,7 @@ import re
 from sqlmodel import select
 
 from core.text import fold
-from handlers.approvals import sent_to_approver
+from handlers.approvals import reach, sent_to_approver
 from handlers.context import Context
 from handlers.events import Button, Reply
 from handlers.parse import ParseError, is_absence_message, parse_absences, parse_scores
@@ -303,8 +303,8 @@ def _witnessed(ctx: Context, token: str) -> list[Reply]:
 
 
 def _tell_teacher(ctx: Context, request: CorrectionRequest, text: str) -> list[Reply]:
-    chat = chat_of(ctx.session, request.requested_by_id, ctx.channel)
-    return [Reply(text, chat_id=chat)] if chat else []
+    return reach(ctx, request.requested_by_id, Reply(text),
+                 f"told:{request.id}:{request.status}") or []
 
 
 def _admin_chats(ctx: Context) -> list[str]:

@@ -11,6 +11,7 @@ UNLINKED = "Đã hủy liên kết. Muốn dùng lại, thầy/cô cần mã m�
 NOT_LINKED = "Tài khoản này chưa liên kết nên không có gì để hủy."
 CANCELLED = "Đã hủy, không lưu gì."
 NOTHING_PENDING = "Không có bảng nào đang chờ xác nhận."
+NO_SUCH_CHOICE = "Số này không có trong danh sách vừa gửi. Trả lời bằng một số trong danh sách."
 INTERNAL_ERROR = ("Xin lỗi, hệ thống gặp lỗi khi xử lý tin này (mã {code}). Thầy/cô xem lại "
                   "(/tiendo, /choduyet) xem việc vừa làm đã được lưu chưa rồi hãy gửi lại; nếu "
                   "vẫn lỗi, báo quản trị kèm mã này.")

@@ -3,13 +3,12 @@ gives a reason, the approver taps Duyệt / Từ chối, an approval opens that 
 the teacher for a few days. Transport-free, like every handler."""
 
 from core.clock import VN_TZ
-from handlers.approvals import sent_to_approver
+from handlers.approvals import reach, sent_to_approver
 from handlers.context import Context
 from handlers.events import Button, Reply
 from models import PendingAction, SchoolClass, Subject, Term, UnlockRequest
 from services import pending, unlocks
 from services.errors import DomainError, Locked
-from services.linking import chat_of
 from services.locks import explain
 
 ASK, NOT_NOW, APPROVE, REJECT = "Xin mở khóa", "Thôi", "Duyệt mở khóa", "Từ chối"
@@ -72,13 +71,11 @@ def on_decision(ctx: Context, verb: str, token: str) -> list[Reply]:
     outcome = unlocks.status_text(ctx.session, request)
     replies = [Reply(f"{text}\n{'ĐÃ DUYỆT' if verb == 'uy' else 'ĐÃ TỪ CHỐI'}. {outcome}",
                      replace_original=True)]
-    teacher_chat = chat_of(ctx.session, request.teacher_id, ctx.channel)
-    if teacher_chat:
-        told = (f"Yêu cầu mở khóa số {request.id} đã được duyệt: thầy/cô nhập được cột "
-                f"{request.column} đến {_until(request)}. Gửi lại bảng điểm như bình thường."
-                if verb == "uy" else f"Yêu cầu mở khóa số {request.id} bị từ chối.")
-        replies.append(Reply(told, chat_id=teacher_chat))
-    return replies
+    told = (f"Yêu cầu mở khóa số {request.id} đã được duyệt: thầy/cô nhập được cột "
+            f"{request.column} đến {_until(request)}. Gửi lại bảng điểm như bình thường."
+            if verb == "uy" else f"Yêu cầu mở khóa số {request.id} bị từ chối.")
+    return replies + (reach(ctx, request.teacher_id, Reply(told),
+                            f"unlock-told:{request.id}") or [])
 
 
 def _until(request: UnlockRequest) -> str:

@@ -98,3 +98,13 @@ def chat_of(session: Session, staff_id: int, channel: str) -> str | None:
     return session.exec(select(ChatIdentity.chat_id).where(
         ChatIdentity.staff_id == staff_id, ChatIdentity.channel == channel,
         ChatIdentity.unlinked_at.is_(None))).first()
+
+
+def preferred_chat(session: Session, staff_id: int) -> tuple[str, str] | None:
+    """(channel, chat id) to reach a staff member by default: the chat account they linked
+    most recently and that still receives (Telegram, Zalo — never the panel's web chat)."""
+    identity = session.exec(select(ChatIdentity).where(
+        ChatIdentity.staff_id == staff_id, ChatIdentity.unlinked_at.is_(None),
+        ChatIdentity.unreachable_since.is_(None), ChatIdentity.channel != "web")
+        .order_by(ChatIdentity.linked_at.desc(), ChatIdentity.id.desc())).first()
+    return (identity.channel, identity.chat_id) if identity else None

@@ -8,17 +8,26 @@ from sqlmodel import Session, select
 
 from core.clock import Clock
 from models import ChatIdentity, Delivery
+from services.linking import preferred_chat
 
 Buttons = list[list[tuple[str, str]]]
 
 
 def enqueue(session: Session, clock: Clock, key: str, staff_id: int, text: str,
-            buttons: Buttons | None = None, channel: str = "telegram",
+            buttons: Buttons | None = None, channel: str | None = None,
             image: bytes | None = None) -> bool:
-    """Add a message unless one with this key exists; False when unreachable or a repeat."""
-    chat_id = session.exec(select(ChatIdentity.chat_id).where(
-        ChatIdentity.staff_id == staff_id, ChatIdentity.channel == channel,
-        ChatIdentity.unlinked_at.is_(None))).first()
+    """Add a message unless one with this key exists; False when unreachable or a repeat.
+    Without a channel, it goes where the person is reached by default (the chat account
+    linked most recently: Telegram or Zalo)."""
+    if channel is None:
+        target = preferred_chat(session, staff_id)
+        if target is None:
+            return False
+        channel, chat_id = target
+    else:
+        chat_id = session.exec(select(ChatIdentity.chat_id).where(
+            ChatIdentity.staff_id == staff_id, ChatIdentity.channel == channel,
+            ChatIdentity.unlinked_at.is_(None))).first()
     if chat_id is None:
         return False
     if session.exec(select(Delivery.id).where(Delivery.key == key)).first() is not None:

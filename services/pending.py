@@ -23,6 +23,7 @@ def save_preview(session: Session, clock: Clock, staff_id: int, channel: str, ch
     """Store a preview; any older pending preview of the same person lapses."""
     now = clock.now()
     for old in session.exec(select(PendingAction).where(PendingAction.staff_id == staff_id,
+                                                        PendingAction.kind != "choices",
                                                         PendingAction.status == "pending")):
         old.status, old.decided_at = "replaced", now
         session.add(old)
@@ -87,7 +88,8 @@ def payload_of(action: PendingAction) -> dict[str, Any]:
 def latest_pending(session: Session, staff_id: int, chat_id: str) -> PendingAction | None:
     return session.exec(select(PendingAction).where(
         PendingAction.staff_id == staff_id, PendingAction.chat_id == chat_id,
-        PendingAction.status == "pending").order_by(PendingAction.id.desc())).first()
+        PendingAction.kind != "choices", PendingAction.status == "pending")
+        .order_by(PendingAction.id.desc())).first()
 
 
 def first_time(session: Session, clock: Clock, channel: str, update_key: str) -> bool:
@@ -107,3 +109,38 @@ def forget(session: Session, channel: str, update_key: str) -> None:
             ProcessedUpdate.channel == channel, ProcessedUpdate.update_key == update_key)):
         session.delete(row)
     session.commit()
+
+
+CHOICE_HOURS = 12
+
+
+def save_choices(session: Session, clock: Clock, staff_id: int, channel: str, chat_id: str,
+                 button_data: list[str]) -> PendingAction:
+    """For a transport without buttons: what "1", "2", … will press in this chat (the
+    latest list wins; it lapses after CHOICE_HOURS). Other previews stay open."""
+    now = clock.now()
+    action = PendingAction(token=secrets.token_urlsafe(9), staff_id=staff_id, channel=channel,
+                           chat_id=chat_id, kind="choices",
+                           payload=json.dumps({"choices": button_data}), created_at=now,
+                           expires_at=now + timedelta(hours=CHOICE_HOURS))
+    session.add(action)
+    session.commit()
+    return action
+
+
+def chosen(session: Session, clock: Clock, staff_id: int, chat_id: str,
+           digit: int) -> tuple[str | None, PendingAction | None]:
+    """The button data a digit stands for, if the newest open list in this chat is newer
+    than its newest preview; (None, list) when the digit is not on the list."""
+    choices = session.exec(select(PendingAction).where(
+        PendingAction.staff_id == staff_id, PendingAction.chat_id == chat_id,
+        PendingAction.kind == "choices", PendingAction.status == "pending",
+        PendingAction.expires_at > clock.now()).order_by(PendingAction.id.desc())).first()
+    preview = session.exec(select(PendingAction).where(
+        PendingAction.staff_id == staff_id, PendingAction.chat_id == chat_id,
+        PendingAction.kind != "choices", PendingAction.status == "pending")
+        .order_by(PendingAction.id.desc())).first()
+    if choices is None or (preview is not None and preview.id > choices.id):
+        return None, None
+    data = json.loads(choices.payload)["choices"]
+    return (data[digit - 1] if 1 <= digit <= len(data) else None), choices

@@ -164,3 +164,73 @@ async def test_the_emulator_enforces_the_platform_limits(zalo_emulator):
     with pytest.raises(ZaloError):
         await client.set_webhook("http://not-https.example", "12345678")
     await client.close()
+
+
+async def test_a_p_k_prompt_from_the_scheduler_is_answered_with_digits(zalo, clock):
+    from datetime import date, datetime
+
+    from core.clock import VN_TZ, FixedClock
+    from models.types import Session as DaySession
+    from scheduler import jobs
+    from services.absences import AbsenceReport, record_absences
+    from tests.helpers import student_ids
+
+    engine, school, emulator, token = zalo
+    with Session(engine, expire_on_commit=False) as session:
+        cls = class_named(session, "6A1")
+        homeroom = school.homeroom[cls.id]
+        (absence,) = record_absences(session, clock, homeroom, AbsenceReport(
+            cls.id, date(2026, 11, 16), DaySession.MORNING, (student_ids(session, cls.id)[2],)))
+    user = ZaloUser(emulator, token, "z-gvcn-2")
+    december = FixedClock(datetime(2026, 12, 1, 7, 0, tzinfo=VN_TZ))
+    async with await _running(engine, december, emulator, token):
+        await user.say(_invite(engine, december, school, homeroom))
+        await user.wait_for(lambda m: len(m) == 1)
+        with Session(engine, expire_on_commit=False) as session:
+            assert jobs.absence_prompts(session, december) == 1  # goes to Zalo: linked last
+        said = await user.wait_for(lambda m: len(m) == 2, timeout=15)
+        assert "Trả lời bằng số: 1." in said[1] and "16/11" in said[1]
+        await user.say("1")  # the first choice: P for that absence
+        await user.wait_for(lambda m: len(m) == 3)
+        await user.say("9")  # not on the list
+        said = await user.wait_for(lambda m: len(m) == 4)
+        assert "không có trong danh sách" in said[3]
+    await user.close()
+    with Session(engine) as session:
+        assert session.get(Absence, absence.id).status == "P"
+
+
+async def test_a_correction_approved_on_zalo_reaches_the_teacher_on_telegram(zalo, clock):
+    from models import Delivery
+    from services.linking import redeem_invite
+    from services.scores import ScoreBatch, enter_scores
+    from tests.conversation_helpers import Phone
+    from tests.helpers import student_ids
+
+    engine, school, emulator, token = zalo
+    teacher_id = _math_teacher(engine, school)
+    with Session(engine, expire_on_commit=False) as session:
+        cls, math = class_named(session, "6A1"), subject(session, "TOAN")
+        enter_scores(session, clock, teacher_id, ScoreBatch(
+            cls.id, math.id, school.term_ids[1], "TX1", {student_ids(session, cls.id)[0]: "7"}))
+        redeem_invite(session, clock, _invite(engine, clock, school, teacher_id), "telegram",
+                      "tg-teacher-1", "tg-teacher-1")
+    teacher_phone = Phone(engine, clock, "tg-teacher-1")  # on Telegram
+    principal = ZaloUser(emulator, token, "z-principal-1")
+    async with await _running(engine, clock, emulator, token):
+        await principal.say(_invite(engine, clock, school, school.principal_id))
+        await principal.wait_for(lambda m: len(m) == 1)
+        preview = teacher_phone.say("sửa 6A1 Toán TX1\n1 9\nlý do: chấm nhầm bài")
+        sent = teacher_phone.press("Gửi yêu cầu", preview[-1])
+        assert "Đã gửi yêu cầu sửa số" in sent[0].text
+        asked = await principal.wait_for(lambda m: len(m) == 2, timeout=15)
+        assert "7,0 → 9,0" in asked[1] and "1. Duyệt, 2. Từ chối" in asked[1]
+        await principal.say("1")
+        decided = await principal.wait_for(lambda m: len(m) == 3)
+        assert "ĐÃ DUYỆT" in decided[2]
+    await principal.close()
+    with Session(engine) as session:
+        told = session.exec(select(Delivery).where(Delivery.channel == "telegram",
+                                                   Delivery.staff_id == teacher_id)).all()
+        assert any("đã được duyệt" in d.text and "9,0" in d.text for d in told)
+        assert session.exec(select(ScoreEntry)).first().display() == "9,0"

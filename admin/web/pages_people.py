@@ -110,7 +110,8 @@ def _invites(app: FastAPI, panel: Panel) -> None:
             invites = session.exec(select(Invite).where(Invite.id.in_(wanted or [0]))).all()
             cards = [(session.get(Staff, i.staff_id), i, _invite_link(panel, i.code),
                       _qr_svg(_invite_link(panel, i.code))) for i in invites]
-            return panel.page(request, "invite_sheet.html", staff, roles, cards=cards)
+            return panel.page(request, "invite_sheet.html", staff, roles, cards=cards,
+                              zalo_bot=panel.settings.zalo_bot_name)
 
 
 def _import(app: FastAPI, panel: Panel) -> None:

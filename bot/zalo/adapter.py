@@ -16,14 +16,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.zalo.client import ZaloClient, ZaloError
+from bot.zalo.sender import ZaloOutboxSender
 from core.clock import Clock
 from handlers import texts
 from handlers.capabilities import ZALO, fit
 from handlers.conversation import handle
 from handlers.events import Incoming, Reply
+from models import ChatIdentity
+from services import pending
 
 CHANNEL = "zalo"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -32,6 +35,19 @@ INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]{16}$")  # secrets.token_urlsafe(12)
 UNSUPPORTED = ("Tài khoản Zalo này không dùng được bot sổ điểm (Zalo không chuyển tin của "
                "tài khoản được bảo vệ). Thầy/cô dùng tài khoản Zalo khác hoặc Telegram.")
 log = logging.getLogger(__name__)
+
+
+def remember_choices(session: Session, clock: Clock, replies: list[Reply],
+                     own_chat: str) -> None:
+    """Buttons become "1. …, 2. …" on Zalo: record, per chat, what each digit presses."""
+    for reply in replies:
+        data = [b.data for row in reply.button_rows() for b in row]
+        chat = reply.chat_id or own_chat
+        identity = session.exec(select(ChatIdentity).where(
+            ChatIdentity.channel == CHANNEL, ChatIdentity.chat_id == chat,
+            ChatIdentity.unlinked_at.is_(None))).first()
+        if data and identity is not None:
+            pending.save_choices(session, clock, identity.staff_id, CHANNEL, chat, data)
 
 
 def unwrap(payload: dict) -> dict:
@@ -59,7 +75,9 @@ class ZaloBot:
     def _handle(self, event: Incoming) -> list[Reply]:
         try:
             with Session(self.engine, expire_on_commit=False) as session:
-                return fit(handle(session, self.clock, event), ZALO)
+                replies = handle(session, self.clock, event)
+                remember_choices(session, self.clock, replies, event.chat_id)
+                return fit(replies, ZALO)
         except Exception:
             log.exception("zalo update %s failed", event.update_key)
             return [Reply(texts.INTERNAL_ERROR.format(code=event.update_key or "?"))]
@@ -121,11 +139,14 @@ def add_zalo_webhook(app: FastAPI, bot: ZaloBot, secret: str) -> None:
 
 
 @asynccontextmanager
-async def zalo_running(bot: ZaloBot, mode: str, public_url: str = "",
-                       secret: str = "") -> AsyncIterator[None]:
+async def zalo_running(bot: ZaloBot, mode: str, public_url: str = "", secret: str = "",
+                       per_second: float = 5.0, backoff: float = 30.0) -> AsyncIterator[None]:
     """Webhook mode registers `public_url` + /zalo/webhook; polling runs a background task
     (after removing any webhook, since Zalo refuses getUpdates while one is set)."""
-    task = None
+    task, sender = None, None
+    if bot.engine is not None:
+        sender = asyncio.create_task(ZaloOutboxSender(bot.client, bot.engine, bot.clock,
+                                                      per_second, backoff).run_forever())
     if mode == "webhook":
         await bot.client.set_webhook(f"{public_url.rstrip('/')}{WEBHOOK_PATH}", secret)
     else:
@@ -137,7 +158,8 @@ async def zalo_running(bot: ZaloBot, mode: str, public_url: str = "",
     try:
         yield
     finally:
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        for running in (task, sender):
+            if running is not None:
+                running.cancel()
+                await asyncio.gather(running, return_exceptions=True)
         await bot.client.close()
