@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 from telegram.ext import Application
 
+from admin.web.documents import add_document_route
 from admin.web.headers import SecurityHeaders
 from admin.web.panel import mount_panel
 from bot.webhook import add_webhook_route, telegram_running
@@ -46,7 +47,8 @@ def create_app(engine: Engine, settings: Settings, telegram: Application | None 
     docs = settings.api_docs
     app = FastAPI(title="Sổ điểm điện tử", docs_url="/docs" if docs else None, redoc_url=None,
                   openapi_url="/openapi.json" if docs else None, lifespan=lifespan)
-    mount_panel(app, engine, settings, clock or SystemClock())
+    mount_panel(app, engine, settings, clock)
+    add_document_route(app, engine, clock)
     app.add_middleware(SecurityHeaders)
     if telegram is not None and settings.telegram_mode == "webhook":
         add_webhook_route(app, telegram, settings.telegram_webhook_secret)

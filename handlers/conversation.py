@@ -24,6 +24,7 @@ from handlers.correction_entry import (
     send_absence_correction,
     send_correction,
 )
+from handlers.documents import class_book_link, minutes_link
 from handlers.events import Incoming, Reply
 from handlers.intents import route, typed_answer
 from handlers.parse import is_absence_message
@@ -44,7 +45,7 @@ VIEWS = {"tiendo": my_progress, "ketqua": results, "lop": class_list,
          "absences_of_day": absences_of_day}
 COMMANDS = {"help": lambda ctx, args: [Reply(texts.HELP)], "lop": class_list,
             "tiendo": my_progress, "ketqua": results, "choduyet": list_pending,
-            "chuaco": missing_students}
+            "chuaco": missing_students, "bienban": minutes_link, "so": class_book_link}
 CONFIRMERS = {"scores": confirm_scores, "absences": confirm_absences_preview,
               "correction": send_correction, "absence_fix": send_absence_correction,
               "unlock_ask": ask_reason}

@@ -196,7 +196,8 @@ def _approved(ctx: Context, token: str) -> list[Reply]:
         return [Reply(f"{text}\nĐÃ DUYỆT — {changed_to(ctx, request)}.",
                       replace_original=True),
                 *_tell_teacher(ctx, request, f"Yêu cầu sửa số {request.id} đã được duyệt; "
-                                             f"{changed_to(ctx, request)}.")]
+                                             f"{changed_to(ctx, request)}. Biên bản: gõ "
+                                             f"/bienban {request.id}")]
     replies = [Reply(f"{text}\nĐÃ DUYỆT — chờ quản trị xác nhận.", replace_original=True),
                *_tell_teacher(ctx, request, f"Yêu cầu sửa số {request.id} đã được duyệt, "
                                             "đang chờ quản trị xác nhận.")]

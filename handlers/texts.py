@@ -48,14 +48,19 @@ sửa 6A1 Toán TX1
 3 9
 lý do: chấm nhầm bài
 
-Không cần gõ dấu: “vang 6a1 hom qua sang 3 5” cũng được."""
+Không cần gõ dấu: “vang 6a1 hom qua sang 3 5” cũng được.
+
+Tài liệu (đường dẫn tải một lần, trong 24 giờ): /so 6A1 — sổ theo dõi của lớp (GVCN);
+/bienban 12 — biên bản của yêu cầu sửa số 12."""
 
 TEACHER_COMMANDS = [("help", "Cách dùng"), ("lop", "Danh sách lớp"),
                     ("tiendo", "Tiến độ nhập điểm"), ("ketqua", "Điểm trung bình, kết quả"),
+                    ("chuaco", "Ai chưa có điểm"), ("so", "Tải sổ theo dõi lớp (GVCN)"),
                     ("huylienket", "Hủy liên kết")]
 LEADER_COMMANDS = [("help", "Cách dùng"), ("choduyet", "Yêu cầu sửa chờ duyệt"),
                    ("tiendo", "Tiến độ nhập điểm toàn trường"),
                    ("ketqua", "Kết quả một lớp"), ("lop", "Danh sách lớp"),
+                   ("bienban", "Tải biên bản sửa"), ("so", "Tải sổ theo dõi lớp"),
                    ("huylienket", "Hủy liên kết")]
 
 DONT_UNDERSTAND = ("Chưa hiểu tin nhắn. Để nhập điểm, dòng đầu ghi lớp, môn và cột, ví dụ "

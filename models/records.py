@@ -146,6 +146,20 @@ class UnlockRequest(SQLModel, table=True):
     open_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class DocumentLink(SQLModel, table=True):
+    """A short-lived link to one document for one staff member (transports that cannot
+    send files, or where a link beats a 10 MB upload). Used once, audited on download."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=32, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    kind: str = Field(max_length=16)  # "minutes", "class_book"
+    ref: int  # the correction request's or the class's id
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    downloaded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
 class PendingAction(SQLModel, table=True):
     """A preview waiting for the user's Xác nhận / Hủy, kept in the database so that a
     restart mid-conversation loses nothing. Buttons carry only `token`."""

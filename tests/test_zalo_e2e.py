@@ -234,3 +234,32 @@ async def test_a_correction_approved_on_zalo_reaches_the_teacher_on_telegram(zal
                                                    Delivery.staff_id == teacher_id)).all()
         assert any("đã được duyệt" in d.text and "9,0" in d.text for d in told)
         assert session.exec(select(ScoreEntry)).first().display() == "9,0"
+
+
+async def test_a_document_goes_as_a_link_downloaded_once_and_audited(zalo, clock, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from models import AuditEntry
+
+    engine, school, emulator, token = zalo
+    with Session(engine) as session:
+        homeroom = school.homeroom[class_named(session, "6A1").id]
+    user = ZaloUser(emulator, token, "z-gvcn-doc")
+    async with await _running(engine, clock, emulator, token):
+        await user.say(_invite(engine, clock, school, homeroom))
+        await user.wait_for(lambda m: len(m) == 1)
+        await user.say("/so 6A1")
+        said = await user.wait_for(lambda m: len(m) == 2)
+    await user.close()
+    assert "dùng một lần trong 24 giờ" in said[1]
+    path = said[1].split("/d/", 1)[1].strip()
+    web = TestClient(create_app(engine, Settings(secret_key="k" * 40, data_dir=tmp_path),
+                                clock=clock))
+    first = web.get(f"/d/{path}")
+    assert first.status_code == 200 and first.content[:4] == b"%PDF"
+    again = web.get(f"/d/{path}")
+    assert again.status_code == 410 and "đã được dùng" in again.text
+    assert web.get("/d/khong-co").status_code == 410
+    with Session(engine) as session:
+        assert session.exec(select(AuditEntry).where(
+            AuditEntry.action == "document.download")).one().actor_id == homeroom
