@@ -267,7 +267,6 @@ def serve(database_url: str = DB_OPTION,
     telegram = None
     if settings.telegram_token:
         from bot.telegram_adapter import build_application
-        from core.clock import SystemClock
 
         telegram = build_application(settings.telegram_token, engine, SystemClock(),
                                      base_url=settings.telegram_api_url or None)

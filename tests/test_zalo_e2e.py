@@ -263,3 +263,36 @@ async def test_a_document_goes_as_a_link_downloaded_once_and_audited(zalo, clock
     with Session(engine) as session:
         assert session.exec(select(AuditEntry).where(
             AuditEntry.action == "document.download")).one().actor_id == homeroom
+
+
+def test_serve_with_a_zalo_token_runs_the_bot_on_zalo(zalo_emulator, tmp_path):
+    """The real command, as a school would start it: demo school, Zalo token, polling."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    port = free_port()
+    env = dict(os.environ, SODIEM_ZALO_TOKEN="serve-token", SODIEM_ZALO_API_URL=zalo_emulator.url,
+               SODIEM_DATABASE_URL=f"sqlite:///{tmp_path / 'd.db'}",
+               SODIEM_DATA_DIR=str(tmp_path), SODIEM_TELEGRAM_TOKEN="")
+    command = [sys.executable, "-m", "admin.cli"]
+    subprocess.run([*command, "demo", "--classes-per-grade", "1", "--class-size", "5"],
+                   env=env, cwd=root, check=True, capture_output=True)
+    server = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, cwd=root,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        sent: list = []
+        while time.monotonic() < deadline and not sent:
+            httpx.post(f"{zalo_emulator.url}/test/serve-token/inject",
+                       json={"user_id": "z-serve-1", "text": "xin chào"})
+            time.sleep(1)
+            sent = httpx.get(f"{zalo_emulator.url}/test/serve-token/sent",
+                             params={"chat_id": "z-serve-1"}).json()
+        assert sent and "chưa được liên kết" in sent[0]["text"]
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=15)[0]
+    assert "Bot Zalo chạy ở chế độ polling" in output
