@@ -20,10 +20,27 @@ from services.demo_school import (
     record_demo_absences,
 )
 
+
+def _vietnamese_help() -> None:
+    """typer's own labels in Vietnamese, so that `sodiem --help` reads in one language."""
+    from typer import rich_utils
+
+    labels = {"ARGUMENTS_PANEL_TITLE": "Đối số", "OPTIONS_PANEL_TITLE": "Tùy chọn",
+              "COMMANDS_PANEL_TITLE": "Lệnh", "ERRORS_PANEL_TITLE": "Lỗi",
+              "ABORTED_TEXT": "Đã dừng.", "REQUIRED_LONG_STRING": "[bắt buộc]",
+              "DEFAULT_STRING": "[mặc định: {}]", "ENVVAR_STRING": "[biến môi trường: {}]",
+              "RICH_HELP": "Gõ [blue]'{command_path} {help_option}'[/] để xem hướng dẫn."}
+    for name, text in labels.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, text)
+
+
+_vietnamese_help()
 DB_OPTION = typer.Option(None, help="Cơ sở dữ liệu (mặc định: SODIEM_DATABASE_URL trong .env)")
 PdfOut = Annotated[Path, typer.Option("-o", "--output", help="Tệp PDF ghi ra")]
 DirOut = Annotated[Path, typer.Option("-o", "--output-dir", help="Thư mục ghi ra")]
 app = typer.Typer(help="Sổ gọi tên và ghi điểm điện tử", no_args_is_help=True,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   add_completion=False)
 
 
