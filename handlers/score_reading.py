@@ -93,8 +93,9 @@ def parse_scores(text: str) -> ScoreDraft:
         _read_roll_order(draft, inline, 0, lines[0])
     elif len(body) == 1 and _all_values(body[0].split()) and len(body[0].split()) >= 3:
         tokens = body[0].split()
-        if _split_decimal_reading(tokens):
-            draft.problems.append((body[0], _split_decimal_reading(tokens)))
+        ambiguous = _split_decimal_reading(tokens)
+        if ambiguous:
+            draft.problems.append((body[0], ambiguous))
         else:
             _read_roll_order(draft, tokens, 1, body[0])
         body = []
@@ -359,7 +360,7 @@ def _read_words(raw: str, line_no: int) -> ScoreLine | str:
         else:
             name_words.append(token)
     return _line_from(raw.strip(), roll, " ".join(name_words).strip(" .:-") or None, values,
-                      line_no, tokens)
+                      line_no)
 
 
 def _leading_roll(tokens: list[str]) -> tuple[int | str | None, int]:
@@ -371,17 +372,12 @@ def _leading_roll(tokens: list[str]) -> tuple[int | str | None, int]:
         return (f"“{tokens[0]}” đọc được hai cách: học sinh số {first}, hay các số {first} đến "
                 f"{last}. Mỗi học sinh một dòng, ví dụ “{first} 8”."), 0
     roll = ROLL.match(tokens[0])
-    if roll and (len(tokens) > 1 and not (tokens[0].isdigit() and _lone_value(tokens))):
+    if roll and len(tokens) > 1:  # "3 8": a roll; "8" alone is a lone number (asked)
         return int(roll.group(1)), 1
     return None, 0
 
 
-def _lone_value(tokens: list[str]) -> bool:
-    """"8" alone, or "3 8": the first number is the roll unless the line is one number."""
-    return len(tokens) == 1
-
-
-def _line_from(source: str, roll, name, values, line_no: int, tokens) -> ScoreLine | str:
+def _line_from(source: str, roll, name, values, line_no: int) -> ScoreLine | str:
     if roll is None and name is None:
         if len(values) == 1:
             return "chỉ có một số: thiếu số thứ tự (hoặc tên) hay thiếu điểm? Ghi “3 8,5”."
@@ -425,4 +421,4 @@ def _read_cells(raw: str, line_no: int) -> ScoreLine | str:
         shown = ", ".join(t for _, t in values)
         return (f"dòng có {len(values)} ô điểm ({shown}): không biết lấy cột nào. Dán một cột "
                 "điểm mỗi lần.")
-    return _line_from(raw.strip(), roll, name, values, line_no, cells)
+    return _line_from(raw.strip(), roll, name, values, line_no)
