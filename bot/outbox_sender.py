@@ -40,6 +40,9 @@ class OutboxSender:
         with Session(self.engine, expire_on_commit=False) as session:
             return action(session, *args)
 
+    async def _mark(self, delivery: Delivery, status: str, at=None, error: str = "") -> None:
+        await asyncio.to_thread(self._db, outbox.mark_detached, delivery, status, at, error)
+
     async def start(self) -> int:
         """Settle what a previous crash left mid-send; returns how many were uncertain."""
         self.started = True
@@ -88,7 +91,7 @@ class OutboxSender:
             self.in_flight.release()
 
     async def _deliver(self, delivery: Delivery) -> bool:
-        await asyncio.to_thread(self._db, _mark, delivery, "sending", None, "")
+        await self._mark(delivery, "sending", None, "")
         while True:
             try:
                 await self.bot.send_message(int(delivery.chat_id), delivery.text,
@@ -100,25 +103,18 @@ class OutboxSender:
                 self.last_send = time.monotonic()
                 continue
             except Forbidden as error:
-                await asyncio.to_thread(self._db, _unreachable, self.clock, delivery, str(error))
+                await asyncio.to_thread(self._db, outbox.unreachable_detached, self.clock,
+                                        delivery, str(error))
                 return True
             except (BadRequest, TelegramError) as error:
                 status = "failed" if delivery.attempts >= MAX_ATTEMPTS else "pending"
-                await asyncio.to_thread(self._db, _mark, delivery, status, None, str(error))
+                await self._mark(delivery, status, None, str(error))
                 log.warning("delivery %s: %s", delivery.key, error)
                 return True
             break
-        await asyncio.to_thread(self._db, _mark, delivery, "sent", self.clock.now(), "")
+        await self._mark(delivery, "sent", self.clock.now(), "")
         self.sent += 1
         return True
-
-
-def _mark(session: Session, delivery: Delivery, status: str, at, error: str) -> None:
-    outbox.mark(session, session.merge(delivery), status, at, error)
-
-
-def _unreachable(session: Session, clock: Clock, delivery: Delivery, error: str) -> None:
-    outbox.mark_unreachable(session, clock, session.merge(delivery), error)
 
 
 def _markup(delivery: Delivery) -> InlineKeyboardMarkup | None:

@@ -87,3 +87,14 @@ def mark_unreachable(session: Session, clock: Clock, delivery: Delivery, error: 
 def buttons_of(delivery: Delivery) -> Buttons:
     return [[tuple(b) for b in row] for row in json.loads(delivery.buttons)] \
         if delivery.buttons else []
+
+
+def mark_detached(session: Session, delivery: Delivery, status: str, at: datetime | None,
+                  error: str) -> None:
+    """`mark` for a row loaded in another session (the senders work across threads)."""
+    mark(session, session.merge(delivery), status, at, error)
+
+
+def unreachable_detached(session: Session, clock: Clock, delivery: Delivery,
+                         error: str) -> None:
+    mark_unreachable(session, clock, session.merge(delivery), error)

@@ -11,15 +11,13 @@ the body it reads is handed on intact).
 - The data pages (sqladmin) are for admins.
 """
 
-import hmac
-
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from admin.web.security import SESSION_CSRF, SESSION_USER, SESSION_VERSION, csrf_token
+from admin.web.security import SESSION_USER, SESSION_VERSION, csrf_matches, csrf_token
 from core.config import Settings
 from models import Staff
 from models.types import Role
@@ -131,9 +129,8 @@ def _too_large(limit: int) -> Response:
 
 
 async def _csrf_ok(request: Request) -> bool:
-    expected = request.session.get(SESSION_CSRF, "")
     submitted = request.headers.get("x-csrf-token", "")
     if not submitted and "form" in request.headers.get("content-type", ""):
         form = await request.form()
         submitted = str(form.get("csrf", ""))
-    return bool(expected) and hmac.compare_digest(expected, submitted)
+    return csrf_matches(request, submitted)

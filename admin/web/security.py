@@ -54,9 +54,14 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def check_csrf(request: Request, submitted: str) -> None:
+def csrf_matches(request: Request, submitted: str) -> bool:
+    """The session's token, compared in constant time (the gate and the routes agree)."""
     expected = request.session.get(SESSION_CSRF, "")
-    if not expected or not hmac.compare_digest(expected, submitted or ""):
+    return bool(expected) and hmac.compare_digest(expected, submitted or "")
+
+
+def check_csrf(request: Request, submitted: str) -> None:
+    if not csrf_matches(request, submitted):
         raise HTTPException(403, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
                                  "Tải lại trang rồi thử lại.")
 

@@ -36,6 +36,9 @@ class ZaloOutboxSender:
         with Session(self.engine, expire_on_commit=False) as session:
             return action(session, *args)
 
+    async def _mark(self, delivery: Delivery, status: str, at=None, error: str = "") -> None:
+        await asyncio.to_thread(self._db, outbox.mark_detached, delivery, status, at, error)
+
     async def drain(self) -> int:
         before = self.sent
         while True:
@@ -56,24 +59,24 @@ class ZaloOutboxSender:
     async def _deliver(self, delivery: Delivery) -> bool:
         """False when the platform asked us to slow down (the row stays pending)."""
         pieces = await asyncio.to_thread(self._db, _prepare, self.clock, delivery)
-        await asyncio.to_thread(self._db, _mark, delivery, "sending", None, "")
+        await self._mark(delivery, "sending", None, "")
         try:
             for piece in pieces:
                 await self.client.send_message(delivery.chat_id, piece)
         except ZaloError as error:
             if error.code == 429:
-                await asyncio.to_thread(self._db, _mark, delivery, "pending", None, str(error))
+                await self._mark(delivery, "pending", None, str(error))
                 await asyncio.sleep(self.backoff)
                 return False
             if error.code == 403:
-                await asyncio.to_thread(self._db, _unreachable, self.clock, delivery,
-                                        str(error))
+                await asyncio.to_thread(self._db, outbox.unreachable_detached, self.clock,
+                                        delivery, str(error))
                 return True
             status = "failed" if delivery.attempts >= MAX_ATTEMPTS else "pending"
-            await asyncio.to_thread(self._db, _mark, delivery, status, None, str(error))
+            await self._mark(delivery, status, None, str(error))
             log.warning("zalo delivery %s: %s", delivery.key, error)
             return True
-        await asyncio.to_thread(self._db, _mark, delivery, "sent", self.clock.now(), "")
+        await self._mark(delivery, "sent", self.clock.now(), "")
         self.sent += 1
         return True
 
@@ -91,11 +94,3 @@ def _prepare(session: Session, clock: Clock, delivery: Delivery) -> list[str]:
             pending.save_choices(session, clock, identity.staff_id, CHANNEL, delivery.chat_id,
                                  data)
     return [piece.text for piece in fit([reply], ZALO)]
-
-
-def _mark(session: Session, delivery: Delivery, status: str, at, error: str) -> None:
-    outbox.mark(session, session.merge(delivery), status, at, error)
-
-
-def _unreachable(session: Session, clock: Clock, delivery: Delivery, error: str) -> None:
-    outbox.mark_unreachable(session, clock, session.merge(delivery), error)
