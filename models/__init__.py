@@ -19,8 +19,10 @@ from models.records import (
     DocumentLink,
     LockWindow,
     PendingAction,
+    PrintedDocument,
     ProcessedUpdate,
     ScoreEntry,
+    SummerConduct,
     UnlockRequest,
 )
 from models.school import (
@@ -51,6 +53,7 @@ __all__ = [
     "Invite",
     "LockWindow",
     "PendingAction",
+    "PrintedDocument",
     "ProcessedUpdate",
     "School",
     "SchoolClass",
@@ -61,6 +64,7 @@ __all__ = [
     "Student",
     "Subject",
     "SubjectAlias",
+    "SummerConduct",
     "TeachingAssignment",
     "Term",
     "UnlockRequest",

@@ -71,6 +71,9 @@ class Student(SQLModel, table=True):
     father_name: str = Field(default="", max_length=120)
     mother_name: str = Field(default="", max_length=120)
     guardian_phone: str = Field(default="", max_length=20)
+    priority_group: str = Field(default="", max_length=80)  # đối tượng ưu tiên, chính sách
+    father_occupation: str = Field(default="", max_length=80)
+    mother_occupation: str = Field(default="", max_length=80)
 
 
 class Enrolment(SQLModel, table=True):

@@ -160,6 +160,35 @@ class DocumentLink(SQLModel, table=True):
     downloaded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class SummerConduct(SQLModel, table=True):
+    """Kết quả rèn luyện after summer training (rèn luyện trong hè), rated by the GVCN."""
+
+    __table_args__ = (UniqueConstraint("student_id", "year_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: int = Field(foreign_key="student.id", index=True)
+    year_id: int = Field(foreign_key="schoolyear.id", index=True)
+    level: str = Field(max_length=16)
+    rated_by_id: int = Field(foreign_key="staff.id")
+    rated_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class PrintedDocument(SQLModel, table=True):
+    """One printing of a document: the code on its pages' footers, the audit-chain head it
+    was printed from and, page by page, the cells it showed (JSON: page → [[entry, value]]),
+    so that `verify-print` can say years later whether a page still holds what it printed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    kind: str = Field(max_length=24)  # "class_book", "confirmation", "teacher_book", …
+    title: str = Field(max_length=200)
+    printed_at: datetime = Field(sa_type=UtcDateTime)
+    audit_seq: int
+    audit_hash: str = Field(max_length=64)
+    pages: int = 0
+    cells: str = Field(default="{}", sa_type=Text)
+
+
 class PendingAction(SQLModel, table=True):
     """A preview waiting for the user's Xác nhận / Hủy, kept in the database so that a
     restart mid-conversation loses nothing. Buttons carry only `token`."""

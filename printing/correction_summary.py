@@ -5,13 +5,26 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from printing.fonts import register_fonts
-from printing.layout import esc
+from printing.layout import (
+    MARGINS,
+    PAGE,
+    Styles,
+    date_line,
+    esc,
+    numbered_canvas,
+    signature_row,
+)
 from printing.spreadsheet import append_row
 from services.correction_records import CorrectionFacts
 
@@ -25,31 +38,29 @@ def _row(f: CorrectionFacts) -> list[str]:
 
 
 def summary_pdf(facts: list[CorrectionFacts], school: str, year: str) -> bytes:
-    fonts = register_fonts()
+    """The year's corrections on landscape A4 inside the book's margins (binding edge and
+    stamp zone kept free), signed by whoever drew it up and by the principal."""
+    styles = Styles()
     buffer = BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm,
-                            rightMargin=12 * mm, topMargin=12 * mm, bottomMargin=14 * mm,
-                            title=f"Tổng hợp sửa chữa dữ liệu {year}")
-    cell = ParagraphStyle("cell", fontName=fonts["regular"], fontSize=7.5, leading=9)
-    title = ParagraphStyle("title", fontName=fonts["bold"], fontSize=13, alignment=1)
+    doc = SimpleDocTemplate(buffer, pagesize=PAGE, title=f"Tổng hợp sửa chữa dữ liệu {year}",
+                            **MARGINS)
+    cell = ParagraphStyle("cell", fontName=styles.fonts["regular"], fontSize=7, leading=8.4)
     data = [[Paragraph(f"<b>{h}</b>", cell) for h in HEADERS]]
     data += [[Paragraph(esc(value), cell) for value in _row(f)] for f in facts]
-    widths = [10, 14, 24, 32, 24, 12, 12, 44, 30, 30, 30, 20, 20]
+    widths = [9, 11, 20, 26, 18, 10, 10, 36, 22, 22, 22, 17, 18]
     table = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.black),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
                                ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story = [Paragraph(f"TỔNG HỢP SỬA CHỮA DỮ LIỆU SỔ ĐIỂM — {esc(school)} — năm học "
-                       f"{esc(year)}", title),
-             Spacer(1, 5 * mm), table]
+                       f"{esc(year)}", styles.title), Spacer(1, 3 * mm), table]
     if not facts:
         story.append(Paragraph("Không có yêu cầu sửa nào trong năm học.", cell))
-
-    def page_number(canvas, document) -> None:
-        canvas.setFont(fonts["regular"], 8)
-        canvas.drawRightString(landscape(A4)[0] - 12 * mm, 8 * mm, f"Trang {document.page}")
-
-    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
+    story += [Spacer(1, 4 * mm), KeepTogether([signature_row(
+        styles, [("NGƯỜI LẬP BIỂU", ""), ("HIỆU TRƯỞNG", "", "(Ký tên, đóng dấu)")],
+        date_line(""))])]
+    doc.build(story, canvasmaker=numbered_canvas(False, f"{school} — tổng hợp sửa chữa dữ "
+                                                        f"liệu năm học {year}"))
     return buffer.getvalue()
 
 

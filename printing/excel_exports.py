@@ -34,14 +34,26 @@ def summary_workbook(books: list[ClassBook]) -> bytes:
         for row in book.summary:
             values = [row.roll, row.name]
             for name in names:
-                values += [row.subjects[name][p] for p, _ in PERIODS]
+                values += [_number(row.subjects[name][p]) for p, _ in PERIODS]
             values += [row.learning[p] for p, _ in PERIODS]
             values += [row.conduct[p] for p, _ in PERIODS]
             values += [row.absences, row.promotion, row.title]
             append_row(sheet, values)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, float):
+                    cell.number_format = "0.0"
         sheet.column_dimensions["B"].width = 26
         sheet.freeze_panes = "C3"
     return _bytes(workbook)
+
+
+def _number(shown: str) -> float | str:
+    """"8,5" as the number 8.5 (shown 8,5 by a Vietnamese Excel), so that the backup can be
+    summed and sorted; a level ("Đ", "Tốt") or an empty cell stays text."""
+    try:
+        return float(shown.replace(",", "."))
+    except ValueError:
+        return shown
 
 
 def statistics_workbook(books: list[ClassBook]) -> bytes:

@@ -4,6 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfbase.ttfonts import TTFont
 
 SEARCH = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
@@ -29,4 +30,7 @@ def register_fonts() -> dict[str, str]:
         name = f"SoDiem-{face}"
         pdfmetrics.registerFont(TTFont(name, str(path)))
         names[face] = name
+    # Without a family, <b> and <i> in Paragraph markup fall back to the regular face.
+    registerFontFamily(names["regular"], normal=names["regular"], bold=names["bold"],
+                       italic=names["italic"], boldItalic=names["bold"])
     return names

@@ -10,10 +10,13 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from core.clock import Clock
+from core.text import fold
 from grading.base import YEAR, Computed, StudentReport
 from models import (
     Absence,
+    AbsenceMonthClosing,
     CorrectionRequest,
+    Enrolment,
     School,
     SchoolClass,
     SchoolYear,
@@ -21,11 +24,13 @@ from models import (
     Staff,
     StaffRole,
     Student,
+    SummerConduct,
     TeachingAssignment,
     Term,
 )
-from models.types import CorrectionStatus, Role
+from models.types import CorrectionStatus, EnrolmentStatus, Role
 from services import audit_checkpoints
+from services.correction_records import CorrectionFacts, year_facts
 from services.locks import score_lock
 from services.results import class_report, class_subjects
 from services.school import columns_for, get_or_fail, roster
@@ -33,11 +38,15 @@ from services.school import columns_for, get_or_fail, roster
 TERM_NAMES = {1: "Học kì I", 2: "Học kì II"}
 
 
+LEVEL_TITLES = {"THCS": "CẤP TRUNG HỌC CƠ SỞ", "THPT": "CẤP TRUNG HỌC PHỔ THÔNG"}
+
+
 @dataclass(frozen=True)
 class Cell:
     value: str
-    original: str | None = None  # the value before a correction, printed struck through
-    minutes: int | None = None  # the correction's number, i.e. its minutes
+    original: str | None = None  # the value before the first correction, printed struck
+    minutes: tuple[int, ...] = ()  # every applied correction's number (its minutes), in order
+    entry_id: int | None = None
 
 
 @dataclass
@@ -47,6 +56,7 @@ class SubjectRow:
     cells: dict[int, dict[str, Cell]]  # term → column → cell
     term_result: dict[int, str]  # term → ĐTBmhk or Đ/CĐ ("" when not computable)
     year_result: str
+    retest: str = ""  # the result of the re-test (kiểm tra lại), when there was one
 
 
 @dataclass
@@ -59,10 +69,26 @@ class SubjectPage:
 
 
 @dataclass
+class AttendanceRow:
+    roll: int
+    name: str
+    marks: dict[int, str]  # day → "P", "K", "PK", "?" (not yet confirmed) …
+    excused: int
+    unexcused: int
+    unconfirmed: int  # "?" in a month not yet closed: neither P nor K yet
+    corrected: dict[int, tuple[int, ...]] = field(default_factory=dict)  # day → minutes
+
+    @property
+    def total(self) -> int:
+        return self.excused + self.unexcused + self.unconfirmed
+
+
+@dataclass
 class MonthGrid:
     month: date
     days: int
-    rows: list[tuple[int, str, dict[int, str], int, int]]  # roll, name, day→mark, P, K
+    rows: list[AttendanceRow]
+    closed: bool = False
 
 
 @dataclass
@@ -72,6 +98,7 @@ class SummaryRow:
     learning: dict[int, str]  # 1, 2, YEAR
     conduct: dict[int, str]
     after_retest: str
+    summer_conduct: str
     absences: int
     promotion: str
     title: str
@@ -95,6 +122,32 @@ class ClassBook:
     printed_at: datetime
     terms: dict[int, bool] = field(default_factory=dict)  # term → locked
     checkpoint: str = ""  # the signed audit checkpoint taken when it was printed
+    level: str = "THCS"
+    boys: int = 0
+    girls: int = 0
+    records: list[tuple[int, Student, str]] = field(default_factory=list)  # + changes
+    certificate: str = ""  # fingerprint of the school's signing certificate, when it signs
+    corrections: list[CorrectionFacts] = field(default_factory=list)  # applied, this class
+
+    @property
+    def level_title(self) -> str:
+        return LEVEL_TITLES.get(self.level, f"CẤP {self.level}")
+
+    @property
+    def open_months(self) -> list[date]:
+        return [grid.month for grid in self.attendance if not grid.closed]
+
+    def draft_reasons(self) -> list[str]:
+        """Why the book is not final yet: a term not locked, a month not closed."""
+        reasons = [f"học kì {'I' if n == 1 else 'II'} chưa khóa"
+                   for n, locked in sorted(self.terms.items()) if not locked]
+        months = self.open_months
+        if len(months) == 1:
+            reasons.append(f"chưa chốt điểm danh tháng {months[0]:%m/%Y}")
+        elif months:
+            reasons.append(f"chưa chốt điểm danh {len(months)} tháng "
+                           f"({', '.join(f'{m:%m/%Y}' for m in months)})")
+        return reasons
 
 
 def class_book(session: Session, clock: Clock, class_id: int) -> ClassBook:
@@ -107,16 +160,64 @@ def class_book(session: Session, clock: Clock, class_id: int) -> ClassBook:
     report = class_report(session, class_id)
     lines = roster(session, class_id)
     grids = attendance_grids(session, school_class, year)
-    summary = _summary(report)
+    summary = _summary(report, _summer(session, year.id))
     for row in summary:
-        row.absences = sum(p + k for grid in grids for roll, _, _, p, k in grid.rows
-                           if roll == row.roll)
-    return ClassBook(
+        row.absences = sum(r.total for grid in grids for r in grid.rows if r.roll == row.roll)
+    students = [(line.roll_number, line.student) for line in lines]
+    book = ClassBook(
         school.name, school.district, school.province, year.name, school_class.name,
         _name(session, school_class.homeroom_teacher_id), _principal(session, school.id),
-        [(line.roll_number, line.student) for line in lines],
-        subject_pages(session, school_class, report, terms), grids, summary,
-        not all(locked.values()), clock.now(), locked)
+        students, subject_pages(session, school_class, report, terms), grids, summary,
+        True, clock.now(), locked, level=school.level,
+        boys=sum(1 for _, s in students if fold(s.gender) == "nam"),
+        girls=sum(1 for _, s in students if fold(s.gender) == "nu"),
+        records=student_records(session, school_class.id),
+        corrections=[f for f in year_facts(session, year.id)
+                     if f.class_name == school_class.name and f.applied_at is not None])
+    book.draft = bool(book.draft_reasons())
+    return book
+
+
+def student_records(session: Session, class_id: int) -> list[tuple[int, Student, str]]:
+    """Everyone who was in the class this year, with what changed (transfers, drop-outs)."""
+    rows = session.exec(select(Enrolment, Student).join(Student)
+                        .where(Enrolment.class_id == class_id)
+                        .order_by(Enrolment.roll_number)).all()
+    return [(e.roll_number, s, _changes(session, e)) for e, s in rows]
+
+
+def _changes(session: Session, enrolment: Enrolment) -> str:
+    notes = []
+    earlier = session.exec(select(Enrolment).where(
+        Enrolment.student_id == enrolment.student_id,
+        Enrolment.end_date == enrolment.start_date - timedelta(days=1))).first()
+    if enrolment.status == EnrolmentStatus.TRANSFERRED_IN:
+        notes.append(f"Chuyển đến ngày {enrolment.start_date:%d/%m/%Y}")
+    elif earlier is not None:
+        came_from = session.get(SchoolClass, earlier.class_id)
+        notes.append(f"Chuyển từ lớp {came_from.name} ngày {enrolment.start_date:%d/%m/%Y}")
+    if enrolment.end_date is not None:
+        day = enrolment.end_date + timedelta(days=1)
+        notes.append(_leaving(session, enrolment, day))
+    if enrolment.note:
+        notes.append(enrolment.note)
+    return "; ".join(notes)
+
+
+def _leaving(session: Session, enrolment: Enrolment, day: date) -> str:
+    if enrolment.status == EnrolmentStatus.DROPPED_OUT:
+        return f"Nghỉ học từ ngày {day:%d/%m/%Y}"
+    if enrolment.status == EnrolmentStatus.CHANGED_CLASS:
+        after = session.exec(select(Enrolment).where(
+            Enrolment.student_id == enrolment.student_id, Enrolment.start_date == day)).first()
+        target = session.get(SchoolClass, after.class_id).name if after else "khác"
+        return f"Chuyển sang lớp {target} ngày {day:%d/%m/%Y}"
+    return f"Chuyển trường ngày {day:%d/%m/%Y}"
+
+
+def _summer(session: Session, year_id: int) -> dict[int, str]:
+    rows = session.exec(select(SummerConduct).where(SummerConduct.year_id == year_id)).all()
+    return {row.student_id: row.level for row in rows}
 
 
 def printed_class_book(session: Session, clock: Clock, class_id: int, what: str) -> ClassBook:
@@ -160,7 +261,7 @@ def subject_pages(session: Session, school_class: SchoolClass, report, terms,
             rows.append(SubjectRow(
                 roll, student.full_name, cells[student.id][subject.id],
                 {t: _result(subject_result.term[t]) for t in (1, 2)},
-                _result(subject_result.year)))
+                _result(subject_result.year), _shown(subject_result.after_retest)))
         pages.append(SubjectPage(subject.name, spec.kind == "comment",
                                  teachers.get(subject.id, ""),
                                  columns_for(session, subject, school_class), rows))
@@ -173,27 +274,29 @@ def _cells(session: Session, class_id: int, terms: dict[int, Term]) -> dict:
     students = [line.student.id for line in roster(session, class_id)]
     entries = session.exec(select(ScoreEntry).where(ScoreEntry.student_id.in_(students),
                                                     ScoreEntry.term_id.in_(number_of))).all()
-    corrections = _applied_corrections(session, [e.id for e in entries if e.corrected])
+    corrections = _applied_corrections(session, CorrectionRequest.score_entry_id,
+                                       [e.id for e in entries if e.corrected])
     result: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
     for entry in entries:
-        first = corrections.get(entry.id)
-        cell = Cell(entry.display(), first.old_value if first else None,
-                    first.id if first else None)
+        applied = corrections.get(entry.id, [])
+        cell = Cell(entry.display(), applied[0].old_value if applied else None,
+                    tuple(r.id for r in applied), entry.id)
         result[entry.student_id][entry.subject_id][number_of[entry.term_id]][entry.column] = cell
     return result
 
 
-def _applied_corrections(session: Session, entry_ids: list[int]) -> dict[int, CorrectionRequest]:
-    if not entry_ids:
+def _applied_corrections(session: Session, column, ids: list[int],
+                         ) -> dict[int, list[CorrectionRequest]]:
+    """target id → its applied corrections, oldest first (a cell corrected twice cites both)."""
+    if not ids:
         return {}
     rows = session.exec(select(CorrectionRequest).where(
-        CorrectionRequest.score_entry_id.in_(entry_ids),
-        CorrectionRequest.status == CorrectionStatus.APPLIED)
-        .order_by(CorrectionRequest.applied_at)).all()
-    first: dict[int, CorrectionRequest] = {}
+        column.in_(ids), CorrectionRequest.status == CorrectionStatus.APPLIED)
+        .order_by(CorrectionRequest.applied_at, CorrectionRequest.id)).all()
+    applied: dict[int, list[CorrectionRequest]] = defaultdict(list)
     for row in rows:
-        first.setdefault(row.score_entry_id, row)
-    return first
+        applied[getattr(row, column.key)].append(row)
+    return applied
 
 
 def _teachers(session: Session, class_id: int) -> dict[int, str]:
@@ -206,36 +309,49 @@ def _teachers(session: Session, class_id: int) -> dict[int, str]:
 def attendance_grids(session: Session, school_class: SchoolClass,
                      year: SchoolYear) -> list[MonthGrid]:
     lines = roster(session, school_class.id)
-    absences = session.exec(select(Absence).where(Absence.class_id == school_class.id)).all()
+    absences = session.exec(select(Absence).where(Absence.class_id == school_class.id)
+                            .order_by(Absence.day, Absence.session.desc())).all()
+    corrected = _applied_corrections(session, CorrectionRequest.absence_id,
+                                     [a.id for a in absences])
+    closed = set(session.exec(select(AbsenceMonthClosing.month).where(
+        AbsenceMonthClosing.class_id == school_class.id)))
     marks: dict = defaultdict(lambda: defaultdict(str))
+    fixes: dict = defaultdict(dict)
     for absence in absences:
-        marks[(absence.day.year, absence.day.month)][(absence.student_id, absence.day.day)] += \
-            absence.status
+        key = (absence.student_id, absence.day.day)
+        marks[(absence.day.year, absence.day.month)][key] += absence.status
+        if absence.id in corrected:
+            fixes[(absence.day.year, absence.day.month)].setdefault(key, ())
+            fixes[(absence.day.year, absence.day.month)][key] += tuple(
+                r.id for r in corrected[absence.id])
     grids, month = [], year.start_date.replace(day=1)
     while month <= year.end_date:
         following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
         days = (following - month).days
-        month_marks = marks[(month.year, month.month)]
+        month_marks, month_fixes = marks[(month.year, month.month)], fixes[(month.year,
+                                                                             month.month)]
         rows = []
         for line in lines:
-            by_day = {d: month_marks.get((line.student.id, d), "") for d in range(1, days + 1)}
+            sid = line.student.id
+            by_day = {d: month_marks[(sid, d)] for d in range(1, days + 1)
+                      if month_marks.get((sid, d))}
             flat = "".join(by_day.values())
-            rows.append((line.roll_number, line.student.full_name,
-                         {d: m for d, m in by_day.items() if m}, flat.count("P"),
-                         flat.count("K") + flat.count("?")))
-        grids.append(MonthGrid(month, days, rows))
+            rows.append(AttendanceRow(
+                line.roll_number, line.student.full_name, by_day, flat.count("P"),
+                flat.count("K"), flat.count("?"),
+                {d: month_fixes[(sid, d)] for d in by_day if (sid, d) in month_fixes}))
+        grids.append(MonthGrid(month, days, rows, month in closed))
         month = following
     return grids
 
 
-def _summary(report) -> list[SummaryRow]:
-    rows = []
-    for roll, student, result in report.students:
-        rows.append(_summary_row(roll, student, result))
-    return rows
+def _summary(report, summer: dict[int, str]) -> list[SummaryRow]:
+    return [_summary_row(roll, student, result, summer.get(student.id, ""))
+            for roll, student, result in report.students]
 
 
-def _summary_row(roll: int, student: Student, result: StudentReport) -> SummaryRow:
+def _summary_row(roll: int, student: Student, result: StudentReport,
+                 summer: str) -> SummaryRow:
     def level(computed: Computed) -> str:
         return computed.value if computed.ok else ""
 
@@ -244,5 +360,5 @@ def _summary_row(roll: int, student: Student, result: StudentReport) -> SummaryR
     return SummaryRow(
         roll, student.full_name, {p: level(result.learning[p]) for p in (1, 2, YEAR)},
         {p: level(result.conduct[p]) for p in (1, 2, YEAR)}, result.learning_after_retest or "",
-        0, result.promotion.status.value if result.learning[YEAR].ok else "",
+        summer, 0, result.promotion.status.value if result.learning[YEAR].ok else "",
         result.title or "", subjects)

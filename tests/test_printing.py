@@ -2,6 +2,7 @@
 rasterised with pdftoppm, the Excel backups opened, the archive verified and tampered."""
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import datetime
@@ -24,6 +25,7 @@ from printing.class_book import (
 )
 from printing.excel_exports import statistics_workbook, summary_workbook
 from services import audit, audit_checkpoints
+from services.absences import close_month
 from services.book_data import class_book, printed_class_book
 from services.conduct import rate_conduct
 from services.corrections import decide, request_score_correction
@@ -31,6 +33,13 @@ from services.demo_school import ALL_COLUMNS, fill_scores, record_demo_absences
 from services.locks import LockScope, create_lock
 from services.scores import find_cell
 from tests.helpers import class_named, student_ids, subject
+
+
+def close_year(session, clock, class_id: int) -> None:
+    """Close every month of the year's attendance for a class."""
+    book = class_book(session, clock, class_id)
+    for grid in book.attendance:
+        close_month(session, clock, class_id, grid.month)
 
 
 def _text(pdf: bytes) -> str:
@@ -69,7 +78,8 @@ def test_the_class_book_shows_names_scores_averages_results_and_corrections(
     assert first.name in text
     maths = next(p for p in book.subjects if p.name == "Toán")
     assert maths.rows[0].year_result and maths.rows[0].year_result in text
-    assert f"{old}\n{new}BB{minutes}" in text  # the old value struck through, then the new
+    # the old value struck through, the new one, the minutes number under them
+    assert re.search(rf"{old}\s+{new}\s+BB{minutes}\b", text)
     assert "TỔNG HỢP KẾT QUẢ CẢ NĂM HỌC" in text and first.learning[YEAR] in text
     assert "THEO DÕI CHUYÊN CẦN — THÁNG 10/2026" in text
     assert "GIÁO VIÊN BỘ MÔN" in text and maths.teacher in text
@@ -84,6 +94,8 @@ def test_a_locked_year_prints_without_the_draft_mark(session, school, clock, ful
         create_lock(session, clock, executor_id=school.admin_id,
                     decided_by_id=school.principal_id,
                     scope=LockScope(school.year_id, term_id=school.term_ids[term]))
+    assert class_book(session, clock, cls.id).draft  # locked, but months still open
+    close_year(session, clock, cls.id)
     book = class_book(session, clock, cls.id)
     cover = PdfReader(BytesIO(class_book_pdf(book))).pages[0].extract_text()
     assert not book.draft and "BẢN NHÁP" not in cover
