@@ -213,6 +213,9 @@ def confirmation_sheet(class_name: str, term: int,
     """In bảng xác nhận kết quả học tập, rèn luyện của một lớp trong một học kì."""
     from printing.class_book import confirmation_sheet_pdf
 
+    if term not in (1, 2):
+        typer.echo(f"Học kì {term} không có: ghi 1 (học kì I) hoặc 2 (học kì II).", err=True)
+        raise typer.Exit(1)
     with Session(_engine(database_url), expire_on_commit=False) as session:
         book = _class_book(session, class_name, f"bảng xác nhận HK{term}")
     output.write_bytes(confirmation_sheet_pdf(book, term))
@@ -226,6 +229,7 @@ def attendance_sheet(class_name: str, month: str,
     """In bảng chuyên cần một tháng (MM/YYYY) của một lớp để GVCN ký."""
     from printing.class_book import attendance_sheet_pdf
 
+    month = _month(month)
     with Session(_engine(database_url), expire_on_commit=False) as session:
         book = _class_book(session, class_name, f"bảng chuyên cần {month}")
     grid = next((g for g in book.attendance if f"{g.month:%m/%Y}" == month), None)
@@ -237,29 +241,117 @@ def attendance_sheet(class_name: str, month: str,
     typer.echo(f"Đã in bảng chuyên cần tháng {month} lớp {book.class_name} vào {output}.")
 
 
+def _month(text: str) -> str:
+    """"9/2026", "09/2026" and "9-2026" all mean 09/2026."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*", text)
+    if not match or not 1 <= int(match[1]) <= 12:
+        typer.echo(f"Không hiểu tháng «{text}»: ghi tháng/năm, ví dụ 9/2026 hoặc 10/2026.",
+                   err=True)
+        raise typer.Exit(1)
+    return f"{int(match[1]):02d}/{match[2]}"
+
+
+@app.command("print-teacher")
+def print_teacher(code: str, output: PdfOut, database_url: str = DB_OPTION) -> None:
+    """In sổ theo dõi và đánh giá học sinh của một giáo viên (mã giáo viên), mọi lớp và môn."""
+    from printing.class_book import teacher_book_pdf
+    from services.book_data import teacher_book
+
+    with Session(_engine(database_url), expire_on_commit=False) as session:
+        school = session.exec(select(School)).first()
+        found = teacher_book(session, SystemClock(), school.id, code)
+    if found is None:
+        typer.echo(f"Không có giáo viên mã «{code}», hoặc giáo viên chưa được phân công dạy lớp "
+                   "nào trong năm học.", err=True)
+        raise typer.Exit(1)
+    teacher, parts = found
+    output.write_bytes(teacher_book_pdf(teacher, parts))
+    typer.echo(f"Đã in sổ của giáo viên {teacher} ({len(parts)} lớp–môn) vào {output}.")
+
+
+def _signer_key() -> tuple[str, str] | None:
+    """(PKCS#12 path, password) of the school's certificate, checked now, or None."""
+    from printing import signing
+
+    try:
+        return signing.configured_key(get_settings())
+    except signing.SigningError as error:
+        typer.echo(error.args[0], err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def keygen(school_name: str = typer.Option(None, "--name", help="Tên trường trên chứng thư"),
+           output: Path = typer.Option(None, "-o", "--output",
+                                       help="Tệp PKCS#12 (mặc định data/school-signing.p12)"),
+           force: bool = typer.Option(False, "--force", help="Ghi đè chứng thư đang có")) -> None:
+    """Tạo chứng thư số tự ký để thử ký sổ (trường thật dùng chứng thư do CA cấp)."""
+    import secrets
+
+    from printing import signing
+
+    settings = get_settings()
+    path = output or settings.data_dir / signing.DEFAULT_P12
+    if path.exists() and not force:
+        typer.echo(f"Đã có {path}; thêm --force để tạo chứng thư mới (sổ đã ký bằng chứng thư "
+                   "cũ vẫn kiểm tra được bằng certificate.pem trong lưu trữ).", err=True)
+        raise typer.Exit(1)
+    if school_name is None:
+        with Session(_engine(None)) as session:
+            school = session.exec(select(School)).first()
+            school_name = school.name if school else "Trường thử nghiệm"
+    password = secrets.token_urlsafe(18)
+    fingerprint = signing.make_demo_certificate(path, school_name, password)
+    secret = path.with_name(signing.DEFAULT_PASS)
+    secret.write_text(password + "\n", encoding="utf-8")
+    secret.chmod(0o600)
+    typer.echo(f"Đã tạo chứng thư tự ký «{school_name}» vào {path} (mật khẩu trong {secret}).\n"
+               f"Dấu vân tay SHA-256: {fingerprint}\n"
+               "Đây là chứng thư thử: trình đọc PDF báo «đã ký, không bị sửa» nhưng chưa tin "
+               "cậy người ký cho đến khi thêm chứng thư này vào danh sách tin cậy.")
+
+
 @app.command()
 def archive(output_dir: DirOut,
             database_url: str = DB_OPTION,
-            workers: int = typer.Option(None, help="Số tiến trình in (mặc định: số lõi)")) -> None:
+            workers: int = typer.Option(None, help="Số tiến trình in (mặc định: số lõi)"),
+            draft: bool = typer.Option(
+                False, "--draft", help="Lập bản nháp dù năm học chưa khóa, chưa chốt"),
+            ) -> None:
     """Lập bộ lưu trữ cuối năm: sổ các lớp, sổ giáo viên, Excel, nhật ký, biên bản, manifest."""
-    from printing.archive import build_archive
+    from printing.archive import ArchiveNotReady, build_archive
     from services.school import current_year
 
     engine = _engine(database_url)
     with Session(engine) as session:
         school = session.exec(select(School)).first()
         year_id = current_year(session, school.id).id
-    result = build_archive(engine, year_id, output_dir, SystemClock().now(), workers)
-    typer.echo(f"Đã lập lưu trữ {result.folder} ({result.files} tệp). Kiểm tra bằng: "
+    key = _signer_key()
+    try:
+        result = build_archive(engine, year_id, output_dir, SystemClock().now(), workers,
+                               signer_key=key, draft=draft)
+    except ArchiveNotReady as error:
+        typer.echo(error.args[0], err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Đã lập lưu trữ {result.folder} ({result.files} tệp"
+               f"{', đã ký số' if key else ', CHƯA KÝ SỐ (sodiem keygen)'}"
+               f"{', BẢN NHÁP' if draft else ''}). Kiểm tra bằng: "
                f"sodiem archive-verify {result.folder}")
 
 
 @app.command("archive-verify")
-def archive_verify(folder: Path) -> None:
-    """Kiểm tra lại một bộ lưu trữ (ví dụ chép từ đĩa CD): thiếu, thừa hay bị sửa tệp nào."""
+def archive_verify(folder: Path,
+                   fingerprint: str = typer.Option(
+                       "", help="Dấu vân tay chứng thư in trên tờ danh mục (đối chiếu)"),
+                   allow_unsigned: bool = typer.Option(
+                       False, "--allow-unsigned", help="Chấp nhận lưu trữ chưa ký số")) -> None:
+    """Kiểm tra lại một bộ lưu trữ (ví dụ chép từ đĩa CD): thiếu, thừa, bị sửa tệp nào, chữ
+    ký số của manifest và của từng PDF."""
     from printing.archive import verify_archive
 
-    result = verify_archive(folder)
+    result = verify_archive(folder, fingerprint, allow_unsigned)
     typer.echo(result.message())
     raise typer.Exit(0 if result.ok else 1)
 

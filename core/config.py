@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # Seals the audit log (an HMAC on every entry, signed checkpoints). Keep it out of the
     # database and its backups. Empty: one is made once and kept in data_dir/audit_key.
     audit_key: str = ""
+    # The school's certificate for ký số (PKCS#12). Empty: data_dir/school-signing.p12 when
+    # `sodiem keygen` made one there; without any, PDFs are printed unsigned.
+    signing_p12: str = ""
+    signing_password: str = ""  # empty: data_dir/school-signing.pass, written by keygen
     audit_verify_hour: int = 2  # the scheduled full verification, every night at this hour
     # The panel's public address (https://…): session cookies are Secure when it is https.
     public_url: str = ""

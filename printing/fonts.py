@@ -17,16 +17,22 @@ class FontMissing(RuntimeError):
     pass
 
 
+def font_path(face: str) -> Path:
+    file_name = FACES[face]
+    path = next((folder / file_name for folder in SEARCH if (folder / file_name).exists()),
+                None)
+    if path is None:
+        raise FontMissing(f"Không tìm thấy phông chữ {file_name} (DejaVu Sans) để in tiếng "
+                          "Việt. Cài gói fonts-dejavu-core rồi in lại.")
+    return path
+
+
 @lru_cache
 def register_fonts() -> dict[str, str]:
     """Register DejaVu Sans with reportlab; the names to use for each face."""
     names = {}
-    for face, file_name in FACES.items():
-        path = next((folder / file_name for folder in SEARCH if (folder / file_name).exists()),
-                    None)
-        if path is None:
-            raise FontMissing(f"Không tìm thấy phông chữ {file_name} (DejaVu Sans) để in tiếng "
-                              "Việt. Cài gói fonts-dejavu-core rồi in lại.")
+    for face in FACES:
+        path = font_path(face)
         name = f"SoDiem-{face}"
         pdfmetrics.registerFont(TTFont(name, str(path)))
         names[face] = name

@@ -14,6 +14,11 @@ def _time(moment) -> str:
     return f"{moment:%H:%M ngày %d/%m/%Y}" if moment else "—"
 
 
+def _dated(facts: CorrectionFacts) -> str:
+    moment = facts.applied_at or facts.requested_at
+    return f"{facts.district}, ngày {moment:%d} tháng {moment:%m} năm {moment:%Y}"
+
+
 def minutes_pdf(facts: CorrectionFacts) -> bytes:
     fonts = register_fonts()
     buffer = BytesIO()
@@ -30,8 +35,11 @@ def minutes_pdf(facts: CorrectionFacts) -> bytes:
     canvas.setFont(fonts["bold"], 15)
     canvas.drawCentredString(width / 2, y - 22 * mm, "BIÊN BẢN SỬA CHỮA DỮ LIỆU SỔ ĐIỂM ĐIỆN TỬ")
     canvas.setFont(fonts["regular"], 11)
-    canvas.drawCentredString(width / 2, y - 29 * mm,
-                             f"Số {facts.number} — năm học {facts.year}")
+    canvas.drawString(20 * mm, y - 11 * mm, f"Số: {facts.number}/BB")
+    canvas.setFont(fonts["italic"], 10)
+    canvas.drawRightString(width - 20 * mm, y - 11 * mm, _dated(facts))
+    canvas.setFont(fonts["regular"], 11)
+    canvas.drawCentredString(width / 2, y - 29 * mm, f"Năm học {facts.year}")
     rows = [("Lớp", facts.class_name), ("Môn / nội dung", facts.subject),
             ("Học sinh", facts.student), ("Ô được sửa", facts.what),
             ("Giá trị cũ", facts.old_value), ("Giá trị mới", facts.new_value),
@@ -76,7 +84,7 @@ def _wrapped(canvas, text: str, x: float, y: float, max_width: float, leading: f
 
 def _signatures(canvas, fonts, facts: CorrectionFacts, width: float, y: float) -> None:
     blocks = [("NGƯỜI ĐỀ NGHỊ", facts.requester), ("NGƯỜI CHỨNG KIẾN", facts.witness),
-              ("NGƯỜI DUYỆT", facts.approver)]
+              (facts.approver_title, facts.approver)]
     column = (width - 40 * mm) / 3
     for index, (title, name) in enumerate(blocks):
         x = 20 * mm + column * index + column / 2

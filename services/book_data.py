@@ -24,6 +24,7 @@ from models import (
     Staff,
     StaffRole,
     Student,
+    Subject,
     SummerConduct,
     TeachingAssignment,
     Term,
@@ -66,6 +67,7 @@ class SubjectPage:
     teacher: str
     columns: tuple[str, ...]
     rows: list[SubjectRow]
+    teacher_id: int | None = None  # two teachers may share a full name: group by this
 
 
 @dataclass
@@ -262,9 +264,9 @@ def subject_pages(session: Session, school_class: SchoolClass, report, terms,
                 roll, student.full_name, cells[student.id][subject.id],
                 {t: _result(subject_result.term[t]) for t in (1, 2)},
                 _result(subject_result.year), _shown(subject_result.after_retest)))
-        pages.append(SubjectPage(subject.name, spec.kind == "comment",
-                                 teachers.get(subject.id, ""),
-                                 columns_for(session, subject, school_class), rows))
+        teacher_id, teacher = teachers.get(subject.id, (None, ""))
+        pages.append(SubjectPage(subject.name, spec.kind == "comment", teacher,
+                                 columns_for(session, subject, school_class), rows, teacher_id))
     return pages
 
 
@@ -299,11 +301,11 @@ def _applied_corrections(session: Session, column, ids: list[int],
     return applied
 
 
-def _teachers(session: Session, class_id: int) -> dict[int, str]:
-    rows = session.exec(select(TeachingAssignment.subject_id, Staff.full_name).join(
+def _teachers(session: Session, class_id: int) -> dict[int, tuple[int, str]]:
+    rows = session.exec(select(TeachingAssignment.subject_id, Staff.id, Staff.full_name).join(
         Staff, Staff.id == TeachingAssignment.teacher_id).where(
         TeachingAssignment.class_id == class_id)).all()
-    return dict(rows)
+    return {subject_id: (staff_id, name) for subject_id, staff_id, name in rows}
 
 
 def attendance_grids(session: Session, school_class: SchoolClass,
@@ -362,3 +364,57 @@ def _summary_row(roll: int, student: Student, result: StudentReport,
         {p: level(result.conduct[p]) for p in (1, 2, YEAR)}, result.learning_after_retest or "",
         summer, 0, result.promotion.status.value if result.learning[YEAR].ok else "",
         result.title or "", subjects)
+
+
+def teacher_book(session: Session, clock: Clock, school_id: int, code: str,
+                 ) -> tuple[str, list[tuple[ClassBook, SubjectPage]]] | None:
+    """A teacher's classes and subjects of the current year, found by staff code (so two
+    teachers with the same full name are never merged)."""
+    from services.school import current_year
+
+    staff = session.exec(select(Staff).where(Staff.school_id == school_id,
+                                             Staff.code == code.strip())).first()
+    if staff is None:
+        return None
+    year = current_year(session, school_id)
+    rows = session.exec(select(TeachingAssignment).join(
+        SchoolClass, SchoolClass.id == TeachingAssignment.class_id).where(
+        TeachingAssignment.teacher_id == staff.id, SchoolClass.year_id == year.id)
+        .order_by(SchoolClass.name)).all()
+    parts, books = [], {}
+    for row in rows:
+        if row.class_id not in books:
+            books[row.class_id] = class_book(session, clock, row.class_id)
+        book = books[row.class_id]
+        name = session.get(Subject, row.subject_id).name
+        parts += [(book, page) for page in book.subjects if page.name == name]
+    return (staff.full_name, parts) if parts else None
+
+
+def year_readiness(session: Session, clock: Clock, year_id: int) -> dict[str, dict]:
+    """Per class: which terms are locked, which months are closed, and why the year is not
+    final yet (nothing when it is). Read cheaply, before anything is rendered."""
+    year = session.get(SchoolYear, year_id)
+    terms = {t.number: t for t in session.exec(select(Term).where(Term.year_id == year.id))}
+    months, month = [], year.start_date.replace(day=1)
+    while month <= year.end_date:
+        months.append(month)
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    states = {}
+    for school_class in session.exec(select(SchoolClass).where(SchoolClass.year_id == year_id)
+                                     .order_by(SchoolClass.name)):
+        locked = {n: score_lock(session, clock.now(), year.id, t.id, school_class.id, None)
+                  is not None for n, t in sorted(terms.items())}
+        closed = set(session.exec(select(AbsenceMonthClosing.month).where(
+            AbsenceMonthClosing.class_id == school_class.id)))
+        open_months = [m for m in months if m not in closed]
+        reasons = [f"học kì {'I' if n == 1 else 'II'} chưa khóa"
+                   for n, is_locked in locked.items() if not is_locked]
+        if open_months:
+            reasons.append("chưa chốt điểm danh tháng " +
+                           ", ".join(f"{m:%m/%Y}" for m in open_months))
+        states[school_class.name] = {
+            "terms_locked": {str(n): v for n, v in locked.items()},
+            "closed_months": [f"{m:%m/%Y}" for m in months if m in closed],
+            "open_months": [f"{m:%m/%Y}" for m in open_months], "reasons": reasons}
+    return states

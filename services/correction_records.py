@@ -16,11 +16,12 @@ from models import (
     SchoolYear,
     ScoreEntry,
     Staff,
+    StaffRole,
     Student,
     Subject,
     Term,
 )
-from models.types import CorrectionStatus
+from models.types import CorrectionStatus, Role
 from services.errors import DomainError
 from services.school import get_or_fail
 
@@ -55,6 +56,7 @@ class CorrectionFacts:
     status: str
     decision_reason: str
     audit_hash: str
+    approver_title: str = "NGƯỜI DUYỆT"  # HIỆU TRƯỞNG / PHÓ HIỆU TRƯỞNG, as they sign
 
 
 def correction_facts(session: Session, request_id: int) -> CorrectionFacts:
@@ -89,7 +91,17 @@ def _facts(session: Session, request: CorrectionRequest) -> CorrectionFacts:
         _name(session, request.witness_id), _local(request.requested_at),
         _local(request.decided_at), _local(request.applied_at),
         STATUS_LABELS[CorrectionStatus(request.status)], request.decision_reason,
-        _audit_hash(session, request))
+        _audit_hash(session, request),
+        _title(session, request.decided_by_id or request.approver_id))
+
+
+def _title(session: Session, staff_id: int | None) -> str:
+    roles = set(session.exec(select(StaffRole.role).where(StaffRole.staff_id == staff_id)))
+    if Role.PRINCIPAL in roles:
+        return "HIỆU TRƯỞNG"
+    if Role.VICE_PRINCIPAL in roles:
+        return "PHÓ HIỆU TRƯỞNG"
+    return "NGƯỜI DUYỆT"
 
 
 def _target(session: Session, request: CorrectionRequest):

@@ -203,7 +203,7 @@ def test_the_archive_runs_in_the_background_with_progress_and_a_download(client,
                                                                         school):
     sign_in(client, _code(session, school.office_id))
     token = csrf_of(client, "/admin/printing")
-    started = client.post("/admin/printing/archive", data={"csrf": token},
+    started = client.post("/admin/printing/archive", data={"csrf": token, "draft": "1"},
                           follow_redirects=False)
     job_url = started.headers["location"]
     assert "Lập lưu trữ cuối năm" in client.get(job_url).text

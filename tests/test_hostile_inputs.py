@@ -101,7 +101,7 @@ def test_a_year_named_like_a_path_cannot_write_outside_the_archive_folder(db, se
     from core.clock import VN_TZ
     out = tmp_path / "out"
     result = build_archive(engine, school.year_id, out, datetime(2027, 6, 1, tzinfo=VN_TZ),
-                           workers=1)
+                           workers=1, draft=True)
     assert result.folder.resolve().parent == out.resolve()
     assert not (tmp_path / "x").exists() and not any(tmp_path.parent.glob("x*"))
 

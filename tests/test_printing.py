@@ -48,6 +48,10 @@ def _text(pdf: bytes) -> str:
 
 @pytest.fixture
 def full_year(session, school, clock):
+    return make_full_year(session, school, clock)
+
+
+def make_full_year(session, school, clock):
     """6A1 with every score of both terms, conduct, absences and one applied correction."""
     cls = class_named(session, "6A1")
     for term in (1, 2):
@@ -143,15 +147,15 @@ def test_the_archive_verifies_and_names_an_altered_or_missing_file(db, school, f
                                                                    tmp_path):
     engine, _ = db
     at = datetime(2027, 6, 1, 9, 0, tzinfo=VN_TZ)
-    result = build_archive(engine, school.year_id, tmp_path, at, workers=2)
-    check = verify_archive(result.folder)
+    result = build_archive(engine, school.year_id, tmp_path, at, workers=2, draft=True)
+    check = verify_archive(result.folder, allow_unsigned=True)
     assert check.ok, check.problems
     book = result.folder / "so-theo-doi-lop" / "6A1.pdf"
     content = bytearray(book.read_bytes())
     content[len(content) // 2] ^= 0x01
     book.write_bytes(bytes(content))
     (result.folder / "excel" / "thong-ke-ket-qua.xlsx").unlink()
-    check = verify_archive(result.folder)
+    check = verify_archive(result.folder, allow_unsigned=True)
     assert not check.ok
     assert "tệp so-theo-doi-lop/6A1.pdf đã bị thay đổi" in check.problems
     assert "thiếu tệp excel/thong-ke-ket-qua.xlsx" in check.problems

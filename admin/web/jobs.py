@@ -43,8 +43,10 @@ class BackgroundJob:
 
 
 def start_archive_job(jobs: dict, engine, year_id: int, at, classes: int,
-                      school_id: int = 0) -> BackgroundJob:
-    from printing.archive import build_archive
+                      school_id: int = 0, draft: bool = False) -> BackgroundJob:
+    from core.config import get_settings
+    from printing import signing
+    from printing.archive import ArchiveNotReady, build_archive
 
     with _lock:
         _clean_up(jobs)
@@ -59,8 +61,12 @@ def start_archive_job(jobs: dict, engine, year_id: int, at, classes: int,
         try:
             job.folder = Path(tempfile.mkdtemp(prefix="sodiem-archive-"))
             built = build_archive(engine, year_id, job.folder, at,
-                                  progress=lambda: setattr(job, "done", job.done + 1))
+                                  progress=lambda: setattr(job, "done", job.done + 1),
+                                  signer_key=signing.configured_key(get_settings()),
+                                  draft=draft)
             job.result = Path(shutil.make_archive(str(built.folder), "zip", built.folder))
+        except (ArchiveNotReady, signing.SigningError) as error:
+            job.error = f"Không lập được lưu trữ: {error.args[0]}"
         except DomainError as error:
             job.error = f"Không lập được lưu trữ: {error.message}"
         except Exception:  # logged in full; the user gets words, not a traceback

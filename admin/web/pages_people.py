@@ -267,7 +267,7 @@ def _printing(app: FastAPI, panel: Panel) -> None:
             "Content-Disposition": f'attachment; filename="so-{escape(book.class_name)}.pdf"'})
 
     @app.post("/admin/printing/archive")
-    def archive(request: Request, csrf: str = Form("")) -> Response:
+    def archive(request: Request, csrf: str = Form(""), draft: str = Form("")) -> Response:
         check_csrf(request, csrf)
         with panel.session() as session:
             staff, _ = panel.user(request, session, PRINTERS, "lập lưu trữ")
@@ -275,7 +275,7 @@ def _printing(app: FastAPI, panel: Panel) -> None:
             count = len(session.exec(select(SchoolClass.id)
                                      .where(SchoolClass.year_id == year.id)).all())
         job = start_archive_job(panel.jobs, panel.engine, year.id, panel.clock.now(), count,
-                                staff.school_id)
+                                staff.school_id, draft=bool(draft))
         return RedirectResponse(f"/admin/jobs/{job.id}", status_code=303)
 
     @app.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
