@@ -9,6 +9,7 @@ token SMAS-style schools sign with) is another `SchoolSigner.signer`, since pyHa
 import asyncio
 import hashlib
 import logging
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -20,16 +21,16 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import async_validate_detached_cms, validate_pdf_signature
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
+from reportlab.pdfgen.canvas import Canvas
 
-from printing.fonts import font_path
+from core.clock import VN_TZ
+from printing.fonts import register_fonts
 
 FIELD = "ChuKySoNhaTruong"
 DEFAULT_P12, DEFAULT_PASS = "school-signing.p12", "school-signing.pass"
@@ -137,16 +138,43 @@ def sign_pdf(pdf: bytes, school: SchoolSigner, reason: str, location: str) -> by
     meta = signers.PdfSignatureMetadata(field_name=FIELD, reason=reason, location=location,
                                         md_algorithm="sha256",
                                         subfilter=fields.SigSeedSubFilter.PADES)
-    style = TextStampStyle(
-        stamp_text="Ký số bởi: %(signer)s\nThời gian: %(ts)s\nLý do: " + reason,
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font_path("regular"))),
-                                    font_size=7),
-        timestamp_format="%H:%M:%S %d/%m/%Y (UTC)", border_width=1)
     spec = fields.SigFieldSpec(sig_field_name=FIELD, on_page=last, box=box)
     output = BytesIO()
-    signers.PdfSigner(meta, signer=school.signer, stamp_style=style,
-                      new_field_spec=spec).sign_pdf(writer, output=output)
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as appearance:
+        appearance.write(_appearance(box, school, reason, location))
+        appearance.flush()
+        style = StaticStampStyle.from_pdf_file(appearance.name, border_width=0)
+        signers.PdfSigner(meta, signer=school.signer, stamp_style=style,
+                          new_field_spec=spec).sign_pdf(writer, output=output)
     return output.getvalue()
+
+
+def _appearance(box: tuple[int, int, int, int], school: SchoolSigner, reason: str,
+                location: str) -> bytes:
+    """The visible signature drawn by reportlab (pyHanko's own text stamp spaces Vietnamese
+    letters apart): who signed, when, why, and the certificate's fingerprint."""
+    width, height = box[2] - box[0], box[3] - box[1]
+    fonts = register_fonts()
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=(width, height))
+    canvas.setStrokeColorRGB(0.1, 0.3, 0.7)
+    canvas.rect(0.5, 0.5, width - 1, height - 1)
+    now = datetime.now(VN_TZ)
+    lines = [(fonts["bold"], f"Ký số bởi: {school.name}"),
+             (fonts["regular"], f"Thời gian: {now:%H:%M:%S ngày %d/%m/%Y}"),
+             (fonts["regular"], f"Lý do: {reason}" + (f" — {location}" if location else "")),
+             (fonts["regular"], f"Chứng thư SHA-256: {school.fingerprint}")]
+    y = height - 9
+    for font, text in lines:
+        size = 6.5
+        while size > 4 and canvas.stringWidth(text, font, size) > width - 6:
+            size -= 0.25
+        canvas.setFont(font, size)
+        canvas.drawString(3, y, text)
+        y -= (height - 6) / len(lines)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
 
 
 def _box(reader: PdfFileReader, page: int) -> tuple[int, int, int, int]:
