@@ -180,8 +180,7 @@ def corrections_summary(output_dir: DirOut,
     typer.echo(f"Đã ghi {len(facts)} yêu cầu vào {output_dir}/{stem}.pdf và .xlsx.")
 
 
-def _class_book(session: Session, class_name: str, what: str):
-    from services.book_data import printed_class_book
+def _find_class(session: Session, class_name: str) -> int:
     from services.directory import find_class
     from services.school import current_year
 
@@ -190,20 +189,55 @@ def _class_book(session: Session, class_name: str, what: str):
     if school_class is None:
         typer.echo(f"Không có lớp {class_name}.", err=True)
         raise typer.Exit(1)
-    return printed_class_book(session, SystemClock(), school_class.id, what)
+    return school_class.id
+
+
+def _class_book(session: Session, class_name: str, what: str):
+    from services.book_data import printed_class_book
+
+    return printed_class_book(session, SystemClock(), _find_class(session, class_name), what)
+
+
+def _document_signer():
+    from printing import signing
+
+    settings = get_settings()
+    try:
+        return signing.configured(settings.signing_p12, settings.signing_password,
+                                  settings.data_dir)
+    except signing.SigningError as error:
+        typer.echo(error.args[0], err=True)
+        raise typer.Exit(1) from None
+
+
+def _traced(session: Session, book, kind: str, title: str, render, final: bool,
+            signer) -> bytes:
+    from printing.traced import signed_if_final, traced_pdf
+
+    pdf = traced_pdf(session, SystemClock(), book.school_id, kind, title, render)
+    return signed_if_final(pdf, signer, final, title, book.district)
+
+
+def _signed_note(signer, final: bool) -> str:
+    if not final:
+        return " (BẢN NHÁP, không ký số)"
+    return ", đã ký số" if signer else " (chưa ký số: chưa có chứng thư, xem sodiem keygen)"
 
 
 @app.command("print-class")
 def print_class(class_name: str, output: PdfOut,
                 database_url: str = DB_OPTION) -> None:
-    """In Sổ theo dõi và đánh giá học sinh của một lớp (PDF)."""
-    from printing.class_book import class_book_pdf
+    """In Sổ theo dõi và đánh giá học sinh của một lớp (PDF), mỗi trang có mã kiểm tra."""
+    from printing.traced import class_book_document
 
+    signer = _document_signer()
     with Session(_engine(database_url), expire_on_commit=False) as session:
-        book = _class_book(session, class_name, "sổ theo dõi")
-    output.write_bytes(class_book_pdf(book))
+        book, pdf = class_book_document(session, SystemClock(),
+                                        _find_class(session, class_name), "sổ theo dõi", signer)
+    output.write_bytes(pdf)
+    reasons = f" — {'; '.join(book.draft_reasons())}" if book.draft else ""
     typer.echo(f"Đã in sổ lớp {book.class_name} vào {output}"
-               f"{' (BẢN NHÁP: sổ chưa khóa)' if book.draft else ''}.")
+               f"{_signed_note(signer, not book.draft)}{reasons}.")
 
 
 @app.command("confirmation-sheet")
@@ -216,29 +250,57 @@ def confirmation_sheet(class_name: str, term: int,
     if term not in (1, 2):
         typer.echo(f"Học kì {term} không có: ghi 1 (học kì I) hoặc 2 (học kì II).", err=True)
         raise typer.Exit(1)
+    signer = _document_signer()
     with Session(_engine(database_url), expire_on_commit=False) as session:
         book = _class_book(session, class_name, f"bảng xác nhận HK{term}")
-    output.write_bytes(confirmation_sheet_pdf(book, term))
-    typer.echo(f"Đã in bảng xác nhận lớp {book.class_name} học kì {term} vào {output}.")
+        book.certificate = signer.fingerprint if signer else ""
+        final = book.terms.get(term, False)
+        pdf = _traced(session, book, "confirmation",
+                      f"Bảng xác nhận kết quả lớp {book.class_name} học kì {term}",
+                      lambda trace: confirmation_sheet_pdf(book, term, trace), final, signer)
+    output.write_bytes(pdf)
+    typer.echo(f"Đã in bảng xác nhận lớp {book.class_name} học kì {term} vào {output}"
+               f"{_signed_note(signer, final)}.")
 
 
 @app.command("attendance-sheet")
 def attendance_sheet(class_name: str, month: str,
                      output: PdfOut,
                      database_url: str = DB_OPTION) -> None:
-    """In bảng chuyên cần một tháng (MM/YYYY) của một lớp để GVCN ký."""
+    """In bảng chuyên cần một tháng (ví dụ 9/2026) của một lớp để GVCN ký, trình BGH."""
     from printing.class_book import attendance_sheet_pdf
 
     month = _month(month)
+    signer = _document_signer()
     with Session(_engine(database_url), expire_on_commit=False) as session:
         book = _class_book(session, class_name, f"bảng chuyên cần {month}")
-    grid = next((g for g in book.attendance if f"{g.month:%m/%Y}" == month), None)
-    if grid is None:
-        typer.echo(f"Tháng {month} không thuộc năm học (ghi dạng MM/YYYY, ví dụ 10/2026).",
-                   err=True)
-        raise typer.Exit(1)
-    output.write_bytes(attendance_sheet_pdf(book, grid))
-    typer.echo(f"Đã in bảng chuyên cần tháng {month} lớp {book.class_name} vào {output}.")
+        grid = next((g for g in book.attendance if f"{g.month:%m/%Y}" == month), None)
+        if grid is None:
+            typer.echo(f"Tháng {month} không thuộc năm học {book.year}.", err=True)
+            raise typer.Exit(1)
+        pdf = _traced(session, book, "attendance",
+                      f"Chuyên cần tháng {month} lớp {book.class_name}",
+                      lambda trace: attendance_sheet_pdf(book, grid, trace), grid.closed, signer)
+    output.write_bytes(pdf)
+    typer.echo(f"Đã in bảng chuyên cần tháng {month} lớp {book.class_name} vào {output}"
+               f"{_signed_note(signer, grid.closed)}.")
+
+
+@app.command("verify-print")
+def verify_print(code: str, database_url: str = DB_OPTION) -> None:
+    """Kiểm tra một trang in theo mã ở chân trang: các ô điểm còn đúng như khi in không."""
+    from services.errors import DomainError
+    from services.print_records import check_page
+
+    with Session(_engine(database_url)) as session:
+        try:
+            result = check_page(session, code)
+        except DomainError as error:
+            typer.echo(error.message, err=True)
+            raise typer.Exit(2) from None
+        for line in result.lines():
+            typer.echo(line)
+    raise typer.Exit(0 if result.ok else 1)
 
 
 def _month(text: str) -> str:
@@ -262,13 +324,18 @@ def print_teacher(code: str, output: PdfOut, database_url: str = DB_OPTION) -> N
     with Session(_engine(database_url), expire_on_commit=False) as session:
         school = session.exec(select(School)).first()
         found = teacher_book(session, SystemClock(), school.id, code)
-    if found is None:
-        typer.echo(f"Không có giáo viên mã «{code}», hoặc giáo viên chưa được phân công dạy lớp "
-                   "nào trong năm học.", err=True)
-        raise typer.Exit(1)
-    teacher, parts = found
-    output.write_bytes(teacher_book_pdf(teacher, parts))
-    typer.echo(f"Đã in sổ của giáo viên {teacher} ({len(parts)} lớp–môn) vào {output}.")
+        if found is None:
+            typer.echo(f"Không có giáo viên mã «{code}», hoặc giáo viên chưa được phân công dạy "
+                       "lớp nào trong năm học.", err=True)
+            raise typer.Exit(1)
+        teacher, parts = found
+        final = not any(book.draft for book, _ in parts)
+        signer = _document_signer()
+        pdf = _traced(session, parts[0][0], "teacher_book", f"Sổ của giáo viên {teacher}",
+                      lambda trace: teacher_book_pdf(teacher, parts, trace), final, signer)
+    output.write_bytes(pdf)
+    typer.echo(f"Đã in sổ của giáo viên {teacher} ({len(parts)} lớp–môn) vào {output}"
+               f"{_signed_note(signer, final)}.")
 
 
 def _signer_key() -> tuple[str, str] | None:

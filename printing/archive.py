@@ -27,6 +27,8 @@ from printing.class_book import class_book_pdf, confirmation_sheet_pdf, teacher_
 from printing.correction_summary import summary_pdf, summary_xlsx
 from printing.excel_exports import statistics_workbook, summary_workbook
 from printing.minutes import minutes_pdf
+from printing.traced import signed_if_final as _signed
+from printing.traced import traced_pdf
 from services import audit_checkpoints, audit_verification
 from services.book_data import ClassBook, class_book, year_readiness
 from services.correction_records import year_facts
@@ -61,31 +63,30 @@ def _signer(key: tuple | None) -> signing.SchoolSigner | None:
     return _worker_signers[key]
 
 
-def _signed(pdf: bytes, signer: signing.SchoolSigner | None, final: bool, reason: str,
-            place: str) -> bytes:
-    """Final documents are signed; drafts never are (a signature would vouch for them)."""
-    if signer is None or not final:
-        return pdf
-    return signing.sign_pdf(pdf, signer, reason, place)
-
-
 def render_class(job: tuple) -> tuple[ClassBook, bytes, dict[int, bytes]]:
-    """One class's book and confirmation sheets (runs in a worker process)."""
+    """One class's book and confirmation sheets (runs in a worker process), each page with
+    its verification code, recorded in the database."""
     url, class_id, moment, checkpoint, signer_key = (*job, None, None)[:5]
     if url not in _worker_engines:
         _worker_engines[url] = make_engine(url)
     clock = FixedClock(datetime.fromisoformat(moment))
+    signer = _signer(signer_key)
     with Session(_worker_engines[url], expire_on_commit=False) as session:
         book = class_book(session, clock, class_id)
-    book.checkpoint = checkpoint or ""
-    signer = _signer(signer_key)
-    book.certificate = signer.fingerprint if signer else ""
-    sheets = {term: _signed(confirmation_sheet_pdf(book, term), signer,
-                            book.terms.get(term, False), f"Xác nhận kết quả học kì {term}",
-                            book.district) for term in (1, 2)}
-    pdf = _signed(class_book_pdf(book), signer, not book.draft,
-                  "Sổ theo dõi và đánh giá học sinh", book.district)
-    return book, pdf, sheets
+        book.checkpoint = checkpoint or ""
+        book.certificate = signer.fingerprint if signer else ""
+        sheets = {}
+        for term in (1, 2):
+            pdf = traced_pdf(session, clock, book.school_id, "confirmation",
+                             f"Bảng xác nhận kết quả lớp {book.class_name} học kì {term}",
+                             lambda trace, term=term: confirmation_sheet_pdf(book, term, trace))
+            sheets[term] = _signed(pdf, signer, book.terms.get(term, False),
+                                   f"Xác nhận kết quả học kì {term}", book.district)
+        pdf = traced_pdf(session, clock, book.school_id, "class_book",
+                         f"Sổ theo dõi và đánh giá học sinh lớp {book.class_name}",
+                         lambda trace: class_book_pdf(book, trace))
+    return book, _signed(pdf, signer, not book.draft, "Sổ theo dõi và đánh giá học sinh",
+                         book.district), sheets
 
 
 def render_classes(url: str, class_ids: list[int], at: datetime, workers: int | None = None,

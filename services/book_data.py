@@ -130,6 +130,7 @@ class ClassBook:
     records: list[tuple[int, Student, str]] = field(default_factory=list)  # + changes
     certificate: str = ""  # fingerprint of the school's signing certificate, when it signs
     corrections: list[CorrectionFacts] = field(default_factory=list)  # applied, this class
+    school_id: int = 0
 
     @property
     def level_title(self) -> str:
@@ -173,7 +174,7 @@ def class_book(session: Session, clock: Clock, class_id: int) -> ClassBook:
         True, clock.now(), locked, level=school.level,
         boys=sum(1 for _, s in students if fold(s.gender) == "nam"),
         girls=sum(1 for _, s in students if fold(s.gender) == "nu"),
-        records=student_records(session, school_class.id),
+        records=student_records(session, school_class.id), school_id=school.id,
         corrections=[f for f in year_facts(session, year.id)
                      if f.class_name == school_class.name and f.applied_at is not None])
     book.draft = bool(book.draft_reasons())

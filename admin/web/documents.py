@@ -6,10 +6,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.clock import Clock
-from printing.class_book import class_book_pdf
 from printing.minutes import minutes_pdf
+from printing.traced import class_book_document
 from services import document_links
-from services.book_data import printed_class_book
 from services.correction_records import applied_facts
 from services.errors import DomainError
 
@@ -33,9 +32,22 @@ def _render(session: Session, clock: Clock, kind: str, ref: int) -> tuple[bytes,
     if kind == "minutes":
         return minutes_pdf(applied_facts(session, ref)), f"bien-ban-{ref}.pdf"
     if kind == "class_book":
-        book = printed_class_book(session, clock, ref, "sổ theo dõi (đường dẫn)")
-        return class_book_pdf(book), "so-theo-doi.pdf"
+        _, pdf = class_book_document(session, clock, ref, "sổ theo dõi (đường dẫn)",
+                                     document_signer())
+        return pdf, "so-theo-doi.pdf"
     raise DomainError("Không có loại tài liệu này.")
+
+
+def document_signer():
+    from core.config import get_settings
+    from printing import signing
+
+    settings = get_settings()
+    try:
+        return signing.configured(settings.signing_p12, settings.signing_password,
+                                  settings.data_dir)
+    except signing.SigningError:  # misconfigured: the book is printed unsigned, not refused
+        return None
 
 
 def _esc(error: DomainError) -> str:

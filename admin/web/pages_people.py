@@ -6,11 +6,12 @@ from html import escape
 
 import qrcode
 import qrcode.image.svg
-from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
+from admin.web.documents import document_signer
 from admin.web.jobs import start_archive_job
 from admin.web.offload import in_process
 from admin.web.panel import Panel
@@ -19,11 +20,10 @@ from core.text import vietnamese_key
 from handlers.capabilities import WEB, fit
 from handlers.conversation import handle
 from handlers.events import Incoming
-from models import ChatIdentity, Invite, SchoolClass, Staff
+from models import ChatIdentity, Invite, SchoolClass, SchoolYear, Staff
 from models.types import Role
-from printing.class_book import class_book_pdf
+from printing.traced import class_book_document
 from services import audit
-from services.book_data import printed_class_book
 from services.errors import DomainError
 from services.importing import COLUMNS, EXAMPLE, FIELDS, import_students, read_rows, template_xlsx
 from services.importing_staff import (
@@ -248,6 +248,22 @@ def _chat_session(request: Request, panel: Panel, session, admin_id: int,
 
 
 def _printing(app: FastAPI, panel: Panel) -> None:
+    @app.get("/admin/verify-print", response_class=HTMLResponse)
+    def verify_print(request: Request, code: str = "") -> Response:
+        """What `sodiem verify-print` says, for the page codes of this school only."""
+        from services.print_records import check_page
+
+        with panel.session() as session:
+            staff, roles = panel.user(request, session, PRINTERS, "kiểm tra trang in")
+            context = {"code": code[:20], "lines": [], "ok": False, "error": ""}
+            if code:
+                try:
+                    result = check_page(session, code[:40], staff.school_id)
+                    context.update(lines=result.lines(), ok=result.ok)
+                except DomainError as error:
+                    context["error"] = error.message
+            return panel.page(request, "verify_print.html", staff, roles, **context)
+
     @app.get("/admin/printing", response_class=HTMLResponse)
     def printing(request: Request) -> Response:
         with panel.session() as session:
@@ -261,9 +277,14 @@ def _printing(app: FastAPI, panel: Panel) -> None:
     @app.get("/admin/printing/class/{class_id}.pdf")
     def class_pdf(request: Request, class_id: int) -> Response:
         with panel.session() as session:
-            panel.user(request, session, PRINTERS, "in sổ")
-            book = printed_class_book(session, panel.clock, class_id, "sổ theo dõi")
-        return Response(class_book_pdf(book), media_type="application/pdf", headers={
+            staff, _ = panel.user(request, session, PRINTERS, "in sổ")
+            school_class = session.get(SchoolClass, class_id)
+            year = session.get(SchoolYear, school_class.year_id) if school_class else None
+            if year is None or year.school_id != staff.school_id:
+                raise HTTPException(404, "Không có lớp này.")
+            book, pdf = class_book_document(session, panel.clock, class_id, "sổ theo dõi",
+                                            document_signer())
+        return Response(pdf, media_type="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="so-{escape(book.class_name)}.pdf"'})
 
     @app.post("/admin/printing/archive")
