@@ -3,7 +3,9 @@ each a list of flowables; `printing.class_book` puts them together into document
 
 from collections import Counter
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from grading.base import YEAR
@@ -93,8 +95,19 @@ class PageCountText(Flowable):
                                         self.font, self.size, self.template))
 
 
-def _name_cell(name: str, styles: Styles) -> Paragraph:
-    return Paragraph(esc(name), styles.name)
+def _name_cell(name: str, styles: Styles, width_mm: float = 30, size: float = 6.8):
+    """A name as plain text when it fits its column on one line (cheap to lay out), else a
+    Paragraph that wraps inside the cell rather than running over the score columns."""
+    if stringWidth(name, styles.fonts["regular"], size) <= width_mm * mm - 5:
+        return name
+    style = _name_styles.get(size)
+    if style is None:
+        style = _name_styles[size] = ParagraphStyle(f"name{size}", parent=styles.name,
+                                                    fontSize=size, leading=size * 1.18)
+    return Paragraph(esc(name), style)
+
+
+_name_styles: dict[float, ParagraphStyle] = {}
 
 
 def _headers(labels: list[str], styles: Styles) -> list:
@@ -169,7 +182,7 @@ def students(book: ClassBook, styles: Styles) -> list:
 
         father = ", ".join(v for v in (s.father_name, s.father_occupation) if v)
         mother = ", ".join(v for v in (s.mother_name, s.mother_occupation) if v)
-        rows.append([str(roll), _name_cell(s.full_name, styles),
+        rows.append([str(roll), _name_cell(s.full_name, styles, 32, 6.5),
                      f"{s.birth_date:%d/%m/%Y}" if s.birth_date else "", text(s.birthplace),
                      s.gender, text(s.ethnicity), text(s.priority_group), text(s.address),
                      text(father), text(mother), s.guardian_phone, text(changes)])
@@ -199,13 +212,13 @@ def attendance_table(book: ClassBook, grid: MonthGrid, styles: Styles,
     weekday = [WEEKDAYS[grid.month.replace(day=d).weekday()] for d in days]
     header = [["STT", "Họ và tên", *[str(d) for d in days], "TS", "P", "K"],
               ["", "", *weekday, "", "", ""]]
-    rows = [[str(r.roll), _name_cell(r.name, styles),
+    rows = [[str(r.roll), _name_cell(r.name, styles, 35, 6.3),
              *[_day_mark(r, d, styles) for d in days],
              str(r.total or ""), str(r.excused or ""), str(r.unexcused or "")]
             for r in grid.rows]
     fixed = 7 + 35 + 3 * 6.5
     day_width = (CONTENT_WIDTH / mm - fixed) / grid.days
-    style = grid_style(styles.fonts, 6.3, header_rows=2, padding=0.6)
+    style = grid_style(styles.fonts, 6.3, header_rows=2, padding=0.4)
     for column in (0, 1, grid.days + 2, grid.days + 3, grid.days + 4):
         style.add("SPAN", (column, 0), (column, 1))
     style.add("FONT", (grid.days + 2, 2), (grid.days + 2, -1), styles.fonts["bold"], 6.3)
@@ -245,15 +258,15 @@ def score_cell(cell: Cell | None, styles: Styles):
 def subject_section(book: ClassBook, page: SubjectPage, styles: Styles,
                     trace: PrintTrace | None = None, remark_column: str = "Ghi chú") -> list:
     columns = list(page.columns)
-    result = "Mức ĐG" if page.comment else "ĐTBmhk"
+    result = "Mức ĐG" if page.comment else "ĐTB\nmhk"
     width = len(columns) + 1
     header = [_headers(["STT", "Họ và tên", "HỌC KÌ I", *[""] * (width - 1), "HỌC KÌ II",
                         *[""] * (width - 1), "CẢ NĂM", "", remark_column], styles),
               _headers(["", "", *columns, result, *columns, result,
-                        "Mức ĐG" if page.comment else "ĐTBmcn", "KT lại", ""], styles)]
+                        "Mức ĐG" if page.comment else "ĐTB\nmcn", "KT lại", ""], styles)]
     rows, row_cells = [], []
     for row in page.rows:
-        line = [str(row.roll), _name_cell(row.name, styles)]
+        line = [str(row.roll), _name_cell(row.name, styles, 35, 6.8)]
         cells: list[tuple[int, str]] = []
         for term in (1, 2):
             for column in columns:
@@ -269,7 +282,7 @@ def subject_section(book: ClassBook, page: SubjectPage, styles: Styles,
     fixed = 7 + 35 + 2 * 11 + 11 + 10 + remark
     score = (CONTENT_WIDTH / mm - fixed) / (2 * len(columns))
     widths = [7, 35, *[score] * len(columns), 11, *[score] * len(columns), 11, 11, 10, remark]
-    style = grid_style(styles.fonts, 6.8, header_rows=2, padding=0.6)
+    style = grid_style(styles.fonts, 6.8, header_rows=2, padding=0.4)
     first_two = 2 + width
     style.add("SPAN", (2, 0), (1 + width, 0))
     style.add("SPAN", (first_two, 0), (first_two + width - 1, 0))
@@ -291,10 +304,11 @@ def term_table(book: ClassBook, term: int, styles: Styles, heading: list,
     names = [page.name for page in book.subjects]
     header = [_headers(["STT", "Họ và tên", *[short_name(n) for n in names], "KQHT", "KQRL"],
                        styles)]
-    rows = [[str(r.roll), _name_cell(r.name, styles), *[r.subjects[n][term] for n in names],
+    rows = [[str(r.roll), _name_cell(r.name, styles, 37, 6.8),
+             *[r.subjects[n][term] for n in names],
              r.learning[term], r.conduct[term]] for r in book.summary]
     subject_width = (CONTENT_WIDTH / mm - 7 - 37 - 2 * 13) / max(len(names), 1)
-    style = grid_style(styles.fonts, 6.8, padding=0.6)
+    style = grid_style(styles.fonts, 6.8, padding=0.4)
     spec = SignedTable(heading, header, rows,
                        [7 * mm, 37 * mm, *[subject_width * mm] * len(names), 13 * mm, 13 * mm],
                        style, tail, [Paragraph(f"TỔNG HỢP KẾT QUẢ {_term_name(term)} — lớp "
@@ -350,7 +364,8 @@ def year_summary(book: ClassBook, styles: Styles) -> list:
     header = [_headers(["STT", "Họ và tên", *[short_name(n) for n in names], "KQRL", "KQHT",
                         "KQRL sau\nRL hè", "KQHT sau\nKT lại", "Số buổi\nnghỉ",
                         "Lên lớp /\nKT lại / RL hè", "Danh hiệu"], styles)]
-    rows = [[str(r.roll), _name_cell(r.name, styles), *[r.subjects[n][YEAR] for n in names],
+    rows = [[str(r.roll), _name_cell(r.name, styles, 31, 6.5),
+             *[r.subjects[n][YEAR] for n in names],
              r.conduct[YEAR], r.learning[YEAR], r.summer_conduct, r.after_retest,
              str(r.absences), Paragraph(esc(r.promotion), styles.cell),
              Paragraph(esc(r.title), styles.cell)] for r in book.summary]
@@ -364,7 +379,7 @@ def year_summary(book: ClassBook, styles: Styles) -> list:
                                    ("DUYỆT CỦA HIỆU TRƯỞNG", book.principal,
                                     "(Ký tên, đóng dấu)")], date_line(book.district))]
     spec = SignedTable([Paragraph(title, styles.heading)], header, rows,
-                       [w * mm for w in widths], grid_style(styles.fonts, 6.5, padding=0.5),
+                       [w * mm for w in widths], grid_style(styles.fonts, 6.5, padding=0.4),
                        tail, [Paragraph(f"{title} (tiếp theo)", styles.heading)], keep=2)
     return lay_out(spec)
 
@@ -383,11 +398,11 @@ def corrections_annex(book: ClassBook, styles: Styles) -> list:
     header = [_headers(["BB số", "Môn / nội dung", "Học sinh", "Ô", "Cũ → mới", "Ngày sửa",
                         "Người duyệt", "Lý do"], styles)]
     rows = [[str(f.number), Paragraph(esc(f.subject), styles.cell),
-             _name_cell(f.student, styles), Paragraph(esc(f.what), styles.cell),
+             _name_cell(f.student, styles, 36, 7), Paragraph(esc(f.what), styles.cell),
              Paragraph(f"<strike>{esc(f.old_value)}</strike> → <b>{esc(f.new_value)}</b>",
                        styles.cell),
              f"{f.applied_at:%d/%m/%Y}" if f.applied_at else "",
-             _name_cell(f.approver, styles), Paragraph(esc(f.reason), styles.cell)]
+             _name_cell(f.approver, styles, 34, 7), Paragraph(esc(f.reason), styles.cell)]
             for f in book.corrections]
     if not rows:
         rows = [["", Paragraph("Không có lần sửa nào trong năm học.", styles.cell),

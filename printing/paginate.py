@@ -27,6 +27,16 @@ class SignedTable:
     keep: int = 3  # body rows that go with the tail onto its page
 
 
+class SparseTable(Table):
+    """A Table that skips drawing empty cells: an attendance month is mostly empty days, and
+    reportlab would otherwise position and write an empty string for each of them."""
+
+    def _drawCell(self, cellval, cellstyle, pos, size) -> None:
+        if cellval is None or (isinstance(cellval, str) and not cellval):
+            return
+        super()._drawCell(cellval, cellstyle, pos, size)
+
+
 def _height(flowables: list[Flowable]) -> float:
     total = 0.0
     for item in flowables:
@@ -35,13 +45,13 @@ def _height(flowables: list[Flowable]) -> float:
     return total
 
 
-def _row_heights(spec: SignedTable) -> tuple[float, list[float]]:
+def _row_heights(spec: SignedTable) -> tuple[list[float], list[float]]:
     probe = Table(spec.header + spec.rows, colWidths=spec.widths)
     probe.setStyle(spec.style)
     probe.wrap(CONTENT_WIDTH, 1e7)  # all rows measured (long tables stop at the height)
     heights = list(probe._rowHeights)
     count = len(spec.header)
-    return sum(heights[:count]), heights[count:]
+    return heights[:count], heights[count:]
 
 
 def _greedy(heights: list[float], first: float, later: float) -> list[list[int]]:
@@ -64,7 +74,8 @@ def _room_left(chunks: list[list[int]], heights: list[float], first: float,
 
 def lay_out(spec: SignedTable, trace: PrintTrace | None = None) -> list[Flowable]:
     """The flowables of the table's pages, page breaks included, ending with the tail."""
-    header_height, heights = _row_heights(spec)
+    header_heights, heights = _row_heights(spec)
+    header_height = sum(header_heights)
     continued = spec.continued if spec.continued is not None else spec.heading
     first = CONTENT_HEIGHT - _height(spec.heading) - header_height - SLACK
     later = CONTENT_HEIGHT - _height(continued) - header_height - SLACK
@@ -86,7 +97,9 @@ def lay_out(spec: SignedTable, trace: PrintTrace | None = None) -> list[Flowable
         else:
             story += spec.heading
         cells = [cell for i in chunk for cell in (spec.row_cells or [[]] * len(heights))[i]]
-        table = Table(spec.header + [spec.rows[i] for i in chunk], colWidths=spec.widths,
+        # the measured heights, so that reportlab does not wrap every cell a second time
+        table = SparseTable(spec.header + [spec.rows[i] for i in chunk], colWidths=spec.widths,
+                      rowHeights=header_heights + [heights[i] for i in chunk],
                       repeatRows=len(spec.header))
         table.setStyle(spec.style)
         story += [PageCells(trace, cells), table]

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from sqlmodel import Session, select
 
 from core.clock import Clock
-from models import ConductRating, SchoolClass, SchoolYear, Term
+from models import ConductRating, SchoolClass, SchoolYear, SummerConduct, Term
 from services import audit
 from services.errors import DomainError, InvalidBatch, LineProblem, PermissionDenied
 from services.locks import refuse_if_locked, score_lock
@@ -54,3 +54,36 @@ def _problem(student_id: int, level: str, enrolled: set[int], existing: set[int]
     if level not in allowed:
         return f"“{level}” không phải mức hợp lệ. Chọn một trong: {', '.join(allowed)}."
     return ""
+
+
+def rate_summer_conduct(session: Session, clock: Clock, actor_id: int, class_id: int,
+                        levels: Mapping[int, str], via: str = "") -> list[SummerConduct]:
+    """Kết quả rèn luyện after the summer training (TT22 Điều 13), entered once by the GVCN
+    for the students the year's result sent to it; it decides their promotion."""
+    school_class = get_or_fail(session, SchoolClass, class_id, "lớp")
+    if not is_homeroom_of(session, actor_id, school_class):
+        raise PermissionDenied(f"Chỉ GVCN lớp {school_class.name} được ghi kết quả rèn luyện "
+                               "trong hè.")
+    allowed = circular_of(session.get(SchoolYear, school_class.year_id)).conduct_levels
+    enrolled = {line.student.id for line in roster(session, class_id)}
+    existing = set(session.exec(select(SummerConduct.student_id).where(
+        SummerConduct.year_id == school_class.year_id,
+        SummerConduct.student_id.in_(list(levels)))).all())
+    problems = [LineProblem(f"HS mã {sid}", _problem(sid, level, enrolled, existing, allowed)
+                            .replace("học kì này", "sau rèn luyện hè"))
+                for sid, level in levels.items()
+                if _problem(sid, level, enrolled, existing, allowed)]
+    if problems:
+        raise InvalidBatch("Chưa lưu kết quả rèn luyện trong hè nào.", problems)
+    if not levels:
+        raise DomainError("Chưa có kết quả rèn luyện trong hè nào để lưu.")
+    rows = [SummerConduct(student_id=sid, year_id=school_class.year_id, level=level,
+                          rated_by_id=actor_id, rated_at=clock.now())
+            for sid, level in levels.items()]
+    session.add_all(rows)
+    session.flush()
+    audit.append_many(session, clock, actor_id=actor_id, via=via, changes=[
+        audit.Change("conduct.summer", "summerconduct", r.id, None,
+                     {"student_id": r.student_id, "level": r.level}) for r in rows])
+    session.commit()
+    return rows

@@ -25,9 +25,14 @@ from services.errors import DomainError
 from services.limits import FIELD_LIMITS, SHORT_TEXT_MAX, too_long
 
 COLUMNS = ["Mã học sinh", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Nơi sinh",
-           "Chỗ ở", "Họ tên cha", "Họ tên mẹ", "Điện thoại", "Lớp"]
+           "Chỗ ở", "Họ tên cha", "Họ tên mẹ", "Điện thoại", "Lớp",
+           # optional: files made from the older template stop at "Lớp"
+           "Đối tượng ưu tiên", "Nghề nghiệp cha", "Nghề nghiệp mẹ"]
 FIELDS = ["code", "full_name", "birth_date", "gender", "ethnicity", "birthplace", "address",
-          "father_name", "mother_name", "guardian_phone", "class_name"]
+          "father_name", "mother_name", "guardian_phone", "class_name",
+          "priority_group", "father_occupation", "mother_occupation"]
+OPTIONAL_COLUMNS = 3
+RECORD_FIELDS = [*FIELDS[1:10], *FIELDS[11:]]  # what is stored on the student
 MAX_ROWS = 5000
 BLANK_ROWS_ALLOWED = 1000  # empty rows between data rows, before the file is refused
 NOT_XLSX = ("Tệp không phải bảng tính Excel (.xlsx). Hãy tải mẫu, điền vào và lưu dưới dạng "
@@ -59,7 +64,7 @@ class ImportResult:
 
 EXAMPLE = ["HS0001", "Nguyễn Thị Hương", "05/09/2014", "Nữ", "Kinh", "Thành phố Hồ Chí Minh",
            "12 Cộng Hòa, Phường 4, Quận Tân Bình", "Nguyễn Văn Hải", "Trần Thị Lan",
-           "0901234567", "6A1"]
+           "0901234567", "6A1", "", "Kỹ sư", "Giáo viên"]
 
 
 def template_xlsx(title: str = "Học sinh", columns: list[str] = COLUMNS,
@@ -94,7 +99,7 @@ def check_archive(content: bytes) -> None:
 
 
 def read_rows(content: bytes | Rows, columns: list[str] = COLUMNS,
-              fields: list[str] = FIELDS) -> Rows:
+              fields: list[str] = FIELDS, optional: int | None = None) -> Rows:
     """The data rows, or a DomainError saying what is wrong with the file itself. Reads at
     most the template's columns and a bounded number of rows, whatever the sheet claims;
     already-read rows (from `read_rows` in a worker process) pass through."""
@@ -115,7 +120,10 @@ def read_rows(content: bytes | Rows, columns: list[str] = COLUMNS,
                           "thành nhiều tệp.".replace(",", "."))
     rows = sheet.iter_rows(max_row=last_row + 1, max_col=len(columns), values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-    if header[:len(columns)] != columns:
+    optional = (OPTIONAL_COLUMNS if columns is COLUMNS else 0) if optional is None else optional
+    required = columns[:len(columns) - optional]
+    extra = [h for h in header[len(required):] if h]
+    if header[:len(required)] != required or extra != columns[len(required):][:len(extra)]:
         raise DomainError("Các cột không đúng mẫu. Dòng đầu phải là: " + ", ".join(columns)
                           + ". Hãy tải mẫu và chép dữ liệu vào đúng cột.")
     result = []
@@ -209,7 +217,7 @@ def _birth_date(value) -> tuple[date | None, str]:
 
 
 def _apply(session, clock, actor_id, year, values, classes, result: ImportResult) -> None:
-    fields = {k: values[k] for k in FIELDS[1:10]}
+    fields = {k: values[k] for k in RECORD_FIELDS}
     fields["folded_name"] = fold(values["full_name"])
     student = session.exec(select(Student).where(Student.code == values["code"])).first()
     if student is None:

@@ -9,7 +9,8 @@ SHORT_TEXT_MAX = 200  # an address, a place of birth, a lock's reason
 
 FIELD_LIMITS = {"code": 32, "full_name": NAME_MAX, "father_name": NAME_MAX,
                 "mother_name": NAME_MAX, "birthplace": 120, "address": SHORT_TEXT_MAX,
-                "ethnicity": 40, "guardian_phone": 20, "phone": 20, "email": 120}
+                "ethnicity": 40, "guardian_phone": 20, "phone": 20, "email": 120,
+                "priority_group": 80, "father_occupation": 80, "mother_occupation": 80}
 
 
 def too_long(value: str, limit: int) -> str:

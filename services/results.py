@@ -21,6 +21,7 @@ from models import (
     ScoreEntry,
     Student,
     Subject,
+    SummerConduct,
     Term,
 )
 from services.absences import absence_counts
@@ -61,11 +62,14 @@ def class_report(session: Session, class_id: int,
     scores = _scores(session, year.id, student_ids)
     conduct = _conduct(session, year.id, student_ids)
     absences = absence_counts(session, student_ids, year.start_date, year.end_date)
+    summer = dict(session.exec(select(SummerConduct.student_id, SummerConduct.level).where(
+        SummerConduct.year_id == year.id, SummerConduct.student_id.in_(student_ids))).all())
     reports = []
     for line in lines:
         sid = line.student.id
         records = [SubjectRecord(spec, scores[sid][subject.id]) for subject, spec in subjects]
-        record = StudentRecord(sid, records, conduct[sid], absences.get(sid, 0))
+        record = StudentRecord(sid, records, conduct[sid], absences.get(sid, 0),
+                               summer.get(sid))
         reports.append((line.roll_number, line.student, circular.report(record)))
     return ClassReport(school_class, reports)
 

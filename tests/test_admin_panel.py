@@ -315,3 +315,32 @@ def test_the_audit_trail_reads_in_words_pages_and_exports(client, session, schoo
     assert any(row[3] == "Sửa điểm (đã duyệt)" for row in sheet.iter_rows(values_only=True))
     empty = client.get("/admin/audit?text=khong-co-gi-nhu-vay").text
     assert "Không có bản ghi nào" in empty
+
+
+def test_a_printed_page_is_checked_from_the_panel_within_the_school(client, session, school):
+    import re as regex
+    from datetime import UTC, datetime
+
+    import pdfplumber
+
+    from models import PrintedDocument, School
+
+    sign_in(client, _code(session, school.office_id))
+    cls = class_named(session, "6A1")
+    pdf = client.get(f"/admin/printing/class/{cls.id}.pdf")
+    assert pdf.status_code == 200
+    first = pdfplumber.open(BytesIO(pdf.content)).pages[0].extract_text()
+    code = regex.search(r"Mã kiểm tra trang: ([A-Z2-9]{8}-1)\b", first)[1]
+    page = client.get("/admin/verify-print", params={"code": code})
+    assert page.status_code == 200 and "Trang còn đúng" in page.text
+    other = School(code="KHAC", name="Trường THCS Khác")
+    session.add(other)
+    session.flush()
+    session.add(PrintedDocument(code="ZZZZ2222", school_id=other.id, kind="class_book",
+                                title="Sổ của trường khác", printed_at=datetime.now(UTC),
+                                audit_seq=0, audit_hash="", pages=1, cells="{}"))
+    session.commit()
+    foreign = client.get("/admin/verify-print", params={"code": "ZZZZ2222-1"})
+    assert "Không có tài liệu in nào" in foreign.text and "trường khác" not in foreign.text
+    bad = client.get("/admin/verify-print", params={"code": "<script>alert(1)</script>"})
+    assert "<script>alert" not in bad.text and "không đúng dạng" in bad.text

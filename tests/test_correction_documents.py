@@ -45,7 +45,8 @@ def test_the_minutes_name_everyone_and_both_values(session, applied):
     assert "BIÊN BẢN SỬA CHỮA DỮ LIỆU SỔ ĐIỂM ĐIỆN TỬ" in text
     for expected in (facts.student, facts.requester, facts.approver, "6,5", "8,5",
                      "Cộng sót điểm câu 4", "TRƯỜNG THCS NGÔ SĨ LIÊN", "GK học kì I",
-                     "NGƯỜI ĐỀ NGHỊ", "NGƯỜI DUYỆT", facts.audit_hash[:16]):
+                     "NGƯỜI ĐỀ NGHỊ", facts.approver_title, f"Số: {facts.number}/BB",
+                     facts.audit_hash[:16]):
         assert expected in text, expected
     assert len(facts.audit_hash) == 64
 

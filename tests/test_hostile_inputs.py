@@ -144,3 +144,30 @@ def test_the_sqlite_file_and_its_folder_are_private(tmp_path):
     engine.dispose()
     assert stat.S_IMODE(os.stat(tmp_path / "moi").st_mode) == 0o700
     assert stat.S_IMODE(os.stat(tmp_path / "moi" / "sodiem.db").st_mode) == 0o600
+
+
+def test_the_student_import_takes_the_records_columns_and_the_older_template(
+        session, school, clock):
+    from openpyxl import Workbook
+
+    from models import Student
+    from services.importing import COLUMNS
+
+    year = session.get(SchoolYear, school.year_id)
+    rows = good_rows(2)
+    rows[0] += ["Con thương binh", "Kỹ sư", "Giáo viên"]
+    result = import_students(session, clock, school.admin_id, year, student_file(rows))
+    assert result.ok, [e.text() for e in result.errors]
+    first = session.exec(select(Student).where(Student.code == "HSMOI000")).one()
+    assert (first.priority_group, first.father_occupation, first.mother_occupation) == (
+        "Con thương binh", "Kỹ sư", "Giáo viên")
+    workbook = Workbook()  # a file made from the template before these columns existed
+    workbook.active.append(COLUMNS[:11])
+    workbook.active.append([*good_rows(1)[0][:1], "Lê Văn Cũ", *good_rows(1)[0][2:]])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    assert import_students(session, clock, school.admin_id, year, buffer.getvalue()).ok
+    long_job = good_rows(1)
+    long_job[0] += ["", "x" * 81, ""]
+    refused = import_students(session, clock, school.admin_id, year, student_file(long_job))
+    assert not refused.ok and "Nghề nghiệp cha" in refused.errors[0].text()

@@ -138,6 +138,8 @@ def test_the_excel_backups(session, clock, full_year):
     assert sheet["A3"].value == 1 and sheet["B3"].value == book.summary[0].name
     header = [c.value for c in sheet[2]]
     assert "Toán CN" in header and "KQHT CN" in header
+    maths = sheet.cell(row=3, column=header.index("Toán CN") + 1)
+    assert isinstance(maths.value, float) and maths.number_format == "0.0"  # a number
     stats = load_workbook(BytesIO(statistics_workbook([book]))).active
     row = [c.value for c in stats[3]]
     assert row[1] == "6A1" and row[2] == len(book.summary) and sum(row[3:8]) == len(book.summary)
@@ -201,3 +203,36 @@ def test_conduct_is_required_before_results_print(session, clock, school):
     book = class_book(session, clock, class_named(session, "7A1").id)
     assert all(row.learning[YEAR] == "" for row in book.summary)
     assert class_book_pdf(book)[:4] == b"%PDF"
+
+
+def test_summer_training_result_is_stored_audited_and_printed(session, school, clock):
+    from services.conduct import rate_summer_conduct
+    from services.errors import InvalidBatch, PermissionDenied
+    from services.results import class_report
+
+    cls = class_named(session, "7A1")
+    for term in (1, 2):
+        fill_scores(session, school, seed=3, columns=ALL_COLUMNS, share=1.0, term=term,
+                    class_ids=[cls.id])
+    report = class_report(session, cls.id)
+    passing = next(s.id for _, s, r in report.students
+                   if r.learning[YEAR].ok and r.learning[YEAR].value in ("Tốt", "Khá", "Đạt"))
+    for term in (1, 2):
+        rate_conduct(session, clock, school.homeroom[cls.id], cls.id, school.term_ids[term],
+                     {sid: ("Chưa đạt" if sid == passing else "Tốt")
+                      for sid in student_ids(session, cls.id)})
+
+    def row():
+        return next(r for r in class_book(session, clock, cls.id).summary
+                    if r.roll == next(roll for roll, s, _ in class_report(session, cls.id)
+                                      .students if s.id == passing))
+
+    assert row().promotion == "Rèn luyện trong hè" and row().summer_conduct == ""
+    with pytest.raises(PermissionDenied):
+        rate_summer_conduct(session, clock, school.principal_id, cls.id, {passing: "Đạt"})
+    before = audit.head(session).seq
+    rate_summer_conduct(session, clock, school.homeroom[cls.id], cls.id, {passing: "Đạt"})
+    assert audit.head(session).action == "conduct.summer" and audit.head(session).seq > before
+    assert row().summer_conduct == "Đạt" and row().promotion == "Lên lớp"
+    with pytest.raises(InvalidBatch):  # once only: a change goes through a correction
+        rate_summer_conduct(session, clock, school.homeroom[cls.id], cls.id, {passing: "Tốt"})
