@@ -3,8 +3,11 @@
 ≤ 30 messages/s overall (we pace at 29/s) and ≤ 1 message/s per chat; on 429 we
 wait `retry_after` and go on; a user who blocked the bot (403) is marked
 unreachable for the admin and the broadcast continues. Each row goes
-pending → sending → sent; rows a crash left in "sending" are never resent
-(they may have arrived) and become "uncertain" for the admin to check.
+pending → claimed (by this sender, under a lease) → sending → sent; rows a crashed sender
+left in "sending" are never resent (they may have arrived) and become "uncertain" for the
+admin once their lease has run out. Only the elected leader runs a sender (see
+`scheduler.runtime.lead`), so the 30 messages/s hold across replicas; the leases make a
+second sender harmless even if two ever ran at once.
 """
 
 import asyncio
@@ -35,6 +38,7 @@ class OutboxSender:
         self.sent = 0
         self.started = False
         self.in_flight = asyncio.Semaphore(IN_FLIGHT)
+        self.owner = outbox.sender_id("telegram")
 
     def _db(self, action, *args):
         with Session(self.engine, expire_on_commit=False) as session:
@@ -43,18 +47,23 @@ class OutboxSender:
     async def _mark(self, delivery: Delivery, status: str, at=None, error: str = "") -> None:
         await asyncio.to_thread(self._db, outbox.mark_detached, delivery, status, at, error)
 
-    async def start(self) -> int:
-        """Settle what a previous crash left mid-send; returns how many were uncertain."""
+    async def start(self, takeover: bool = False) -> int:
+        """Settle what a previous crash left mid-send; returns how many were uncertain.
+        `takeover`: this process just became the leader, so the previous sender is gone
+        and its rows are settled now rather than when their leases run out."""
         self.started = True
-        return await asyncio.to_thread(self._db, outbox.settle_interrupted)
+        return await asyncio.to_thread(self._db, outbox.settle_interrupted, self.clock,
+                                       takeover)
 
     async def drain(self) -> int:
         """Send everything pending now; returns the number sent."""
         if not self.started:
             await self.start()
         sent_before = self.sent
+        await asyncio.to_thread(self._db, outbox.settle_interrupted, self.clock)
         while True:
-            batch = await asyncio.to_thread(self._db, outbox.claim_batch, 100)
+            batch = await asyncio.to_thread(self._db, outbox.claim_batch, self.clock,
+                                            self.owner, 100)
             if not batch:
                 return self.sent - sent_before
             tasks, deferred = [], 0
@@ -68,7 +77,8 @@ class OutboxSender:
             if deferred == len(batch):
                 await asyncio.sleep(self.per_chat / 4)
 
-    async def run_forever(self, idle: float = 1.0) -> None:
+    async def run_forever(self, idle: float = 1.0, takeover: bool = False) -> None:
+        await self.start(takeover)
         while True:
             await self.drain()
             await asyncio.sleep(idle)
@@ -91,7 +101,9 @@ class OutboxSender:
             self.in_flight.release()
 
     async def _deliver(self, delivery: Delivery) -> bool:
-        await self._mark(delivery, "sending", None, "")
+        if not await asyncio.to_thread(self._db, outbox.start_sending, self.clock, delivery,
+                                       self.owner):
+            return True  # no longer ours: another sender settled it
         while True:
             try:
                 await self.bot.send_message(int(delivery.chat_id), delivery.text,

@@ -14,7 +14,7 @@ from telegram.ext import Application
 
 from bot.outbox_sender import OutboxSender
 from core.clock import Clock
-from scheduler.runtime import acquire_leadership, build_scheduler, catch_up
+from scheduler.runtime import LEADER_LOCK_KEY, build_scheduler, catch_up, lead
 
 log = logging.getLogger(__name__)
 
@@ -64,25 +64,30 @@ async def telegram_running(application: Application, mode: str, webhook_url: str
 
 
 class _Background:
-    def __init__(self, scheduler, sender_task: asyncio.Task, leadership) -> None:
-        self.scheduler, self.sender_task, self.leadership = scheduler, sender_task, leadership
+    """The scheduler and the outbox sender, run by whichever replica holds the leader lock
+    (every replica waits for it; one takes over within seconds when the leader dies)."""
+
+    def __init__(self, application: Application, engine: Engine, clock: Clock) -> None:
+        self.application, self.engine, self.clock = application, engine, clock
+        self.scheduler = None
+        self.task = asyncio.create_task(lead(engine, LEADER_LOCK_KEY, self._work))
+
+    async def _work(self) -> None:
+        self.scheduler = build_scheduler(self.engine, self.clock)
+        self.scheduler.start()
+        catch_up()
+        log.info("this process leads: it runs the scheduler and the outbox sender")
+        try:
+            await OutboxSender(self.application.bot, self.engine, self.clock).run_forever(
+                takeover=True)
+        finally:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
 
     async def stop(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
-        self.sender_task.cancel()
-        await asyncio.gather(self.sender_task, return_exceptions=True)
-        if self.leadership is not None:
-            self.leadership.close()
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
 
 
 def _start_background(application: Application, engine: Engine, clock: Clock) -> _Background:
-    leadership = acquire_leadership(engine)
-    scheduler = None
-    if leadership is not None:
-        scheduler = build_scheduler(engine, clock)
-        scheduler.start()
-        catch_up()
-        log.info("this process runs the scheduler")
-    sender = OutboxSender(application.bot, engine, clock)
-    return _Background(scheduler, asyncio.create_task(sender.run_forever()), leadership)
+    return _Background(application, engine, clock)

@@ -238,3 +238,7 @@ class Delivery(SQLModel, table=True):
     attempts: int = 0
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str = Field(default="", max_length=300)
+    # pending → claimed (by one sender, under a lease) → sending → sent: two senders never
+    # hold the same row, and only rows whose lease ran out are settled by another one.
+    claimed_by: str = Field(default="", max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -11,7 +11,9 @@
   service was down is made good if still relevant, and never twice.
 """
 
-from collections.abc import Callable
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,7 +25,10 @@ from core.clock import VN_TZ, Clock
 from core.config import get_settings
 from scheduler import jobs
 
-LEADER_LOCK_KEY = 0x50D1E4
+log = logging.getLogger(__name__)
+LEADER_LOCK_KEY = 0x50D1E4  # the scheduler and the Telegram outbox sender
+ZALO_SENDER_LOCK_KEY = 0x50D1E5  # the Zalo outbox sender (may lead in another replica)
+LEADER_RETRY_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -92,18 +97,54 @@ def register_jobs(scheduler: AsyncIOScheduler) -> None:
                           name=spec.id, replace_existing=True)
 
 
-def acquire_leadership(engine: Engine) -> Connection | None:
-    """The connection holding the scheduler lock, or None when another process has it.
+def acquire_leadership(engine: Engine, key: int = LEADER_LOCK_KEY) -> Connection | None:
+    """The connection holding the advisory lock `key`, or None when another process has it.
 
     SQLite deployments are single-process, so they always lead.
     """
     if engine.dialect.name != "postgresql":
         return engine.connect()
     connection = engine.connect()
-    got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"),
-                             {"k": LEADER_LOCK_KEY}).scalar()
+    got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
     connection.commit()
     if got:
         return connection
     connection.close()
     return None
+
+
+def _alive(connection: Connection) -> bool:
+    try:
+        connection.execute(text("SELECT 1"))
+        connection.commit()
+        return True
+    except Exception:  # the lock went with the connection
+        return False
+
+
+async def lead(engine: Engine, key: int, work: Callable[[], Awaitable[None]],
+               retry: float = LEADER_RETRY_SECONDS, on_lead: Callable[[], None] | None = None,
+               ) -> None:
+    """Run `work()` only while this process holds the advisory lock `key`: replicas wait,
+    trying every `retry` seconds, and one takes over within that time when the leader dies
+    (PostgreSQL releases a session lock with its connection). A leader whose lock
+    connection breaks stops its work at once, so two never run it together."""
+    while True:
+        connection = await asyncio.to_thread(acquire_leadership, engine, key)
+        if connection is None:
+            await asyncio.sleep(retry)
+            continue
+        if on_lead is not None:
+            on_lead()
+        task = asyncio.create_task(work())
+        try:
+            while not task.done() and await asyncio.to_thread(_alive, connection):
+                await asyncio.wait({task}, timeout=retry)
+        finally:
+            if not task.done():
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            await asyncio.to_thread(connection.close)
+        if task.done() and not task.cancelled() and task.exception() is None:
+            return
+        log.warning("leadership %s lost; waiting to lead again", key)

@@ -138,7 +138,7 @@ async def test_a_restart_in_the_middle_of_a_broadcast_sends_nothing_twice(e2e):
         task.cancel()  # the process dies mid-broadcast
         await asyncio.gather(task, return_exceptions=True)
         second = OutboxSender(bot, engine, clock)
-        uncertain = await second.start()
+        uncertain = await second.start(takeover=True)  # the restarted process leads
         await second.drain()
     counts = await _received(emulator, token, chats)
     assert max(counts.values()) == 1, "a message was sent twice"

@@ -26,6 +26,7 @@ from handlers.capabilities import ZALO, fit
 from handlers.conversation import handle
 from handlers.events import Incoming, Reply
 from models import ChatIdentity
+from scheduler.runtime import ZALO_SENDER_LOCK_KEY, lead
 from services import pending
 
 CHANNEL = "zalo"
@@ -145,8 +146,10 @@ async def zalo_running(bot: ZaloBot, mode: str, public_url: str = "", secret: st
     (after removing any webhook, since Zalo refuses getUpdates while one is set)."""
     task, sender = None, None
     if bot.engine is not None:
-        sender = asyncio.create_task(ZaloOutboxSender(bot.client, bot.engine, bot.clock,
-                                                      per_second, backoff).run_forever())
+        zalo_sender = ZaloOutboxSender(bot.client, bot.engine, bot.clock, per_second, backoff)
+        # one replica sends at a time (Zalo's pace is per bot, not per process)
+        sender = asyncio.create_task(lead(bot.engine, ZALO_SENDER_LOCK_KEY,
+                                          zalo_sender.run_forever))
     if mode == "webhook":
         await bot.client.set_webhook(f"{public_url.rstrip('/')}{WEBHOOK_PATH}", secret)
     else:

@@ -31,6 +31,7 @@ class ZaloOutboxSender:
         self.client, self.engine, self.clock = client, engine, clock
         self.interval, self.backoff = 1.0 / per_second, backoff_seconds
         self.sent = 0
+        self.owner = outbox.sender_id(CHANNEL)
 
     def _db(self, action, *args):
         with Session(self.engine, expire_on_commit=False) as session:
@@ -42,7 +43,8 @@ class ZaloOutboxSender:
     async def drain(self) -> int:
         before = self.sent
         while True:
-            batch = await asyncio.to_thread(self._db, outbox.claim_batch, 50, CHANNEL)
+            batch = await asyncio.to_thread(self._db, outbox.claim_batch, self.clock,
+                                            self.owner, 50, CHANNEL)
             if not batch:
                 return self.sent - before
             for delivery in batch:
@@ -51,15 +53,21 @@ class ZaloOutboxSender:
                 await asyncio.sleep(self.interval)
 
     async def run_forever(self, idle: float = 1.0) -> None:
-        await asyncio.to_thread(self._db, outbox.settle_interrupted)
+        """Run by the elected Zalo sender only: what an earlier sender held is settled at
+        once (it is gone), then stale leases as they run out."""
+        takeover = True
         while True:
+            await asyncio.to_thread(self._db, outbox.settle_interrupted, self.clock, takeover)
+            takeover = False
             await self.drain()
             await asyncio.sleep(idle)
 
     async def _deliver(self, delivery: Delivery) -> bool:
         """False when the platform asked us to slow down (the row stays pending)."""
         pieces = await asyncio.to_thread(self._db, _prepare, self.clock, delivery)
-        await self._mark(delivery, "sending", None, "")
+        if not await asyncio.to_thread(self._db, outbox.start_sending, self.clock, delivery,
+                                       self.owner):
+            return True  # no longer ours: another sender settled it
         try:
             for piece in pieces:
                 await self.client.send_message(delivery.chat_id, piece)
