@@ -427,42 +427,66 @@ def archive_verify(folder: Path,
 def serve(database_url: str = DB_OPTION,
           host: str = typer.Option(None, help="Địa chỉ nghe (mặc định SODIEM_ADMIN_HOST)"),
           port: int = typer.Option(None, help="Cổng (mặc định SODIEM_ADMIN_PORT, 8000)"),
+          workers: int = typer.Option(1, help="Số tiến trình phục vụ (nhiều bản sao cần "
+                                              "PostgreSQL và bot ở chế độ webhook)"),
           force_demo_mode: bool = typer.Option(
               False, "--force-demo-mode",
               help="Bật chế độ thử dù cơ sở dữ liệu có trường thật (ghi vào nhật ký)")) -> None:
     """Chạy máy chủ web: trang trạng thái, trang quản trị, bot và lịch nhắc."""
     import uvicorn
 
-    from admin.status_app import create_app
-
     settings = get_settings()
     engine = _engine(database_url)
+    _refuse_replicas(engine, settings, workers)
     migrate(engine)
     _check_demo_mode(engine, settings.demo_mode, force_demo_mode)
     host, port = host or settings.admin_host, port or settings.admin_port
-    telegram = None
-    if settings.telegram_token:
-        from bot.telegram_adapter import build_application
+    _announce(settings)
+    _refuse_busy_port(host, port)
+    typer.echo(f"Mở http://{host}:{port}/ để xem trạng thái hệ thống. Nhấn Ctrl+C để dừng.")
+    _print_pending_password()
+    if workers > 1:
+        if database_url:
+            os.environ["SODIEM_DATABASE_URL"] = database_url
+        typer.echo(f"{workers} tiến trình phục vụ; lịch nhắc và gửi tin chạy ở một tiến trình "
+                   "được bầu (khóa trên PostgreSQL), tiến trình khác thay trong vài giây nếu "
+                   "nó dừng.")
+        engine.dispose()
+        uvicorn.run("admin.asgi:app_from_settings", factory=True, workers=workers, host=host,
+                    port=port, log_level="warning")
+        return
+    from admin.asgi import build_app
 
-        telegram = build_application(settings.telegram_token, engine, SystemClock(),
-                                     base_url=settings.telegram_api_url or None)
+    uvicorn.run(build_app(settings, engine), host=host, port=port, log_level="warning")
+
+
+def _refuse_replicas(engine, settings, workers: int) -> None:
+    """Replicas need one shared engine and bots that do not poll."""
+    problem = ""
+    if workers < 1:
+        problem = "Số tiến trình (--workers) phải từ 1 trở lên."
+    elif workers > 1 and engine.dialect.name != "postgresql":
+        problem = ("SQLite chỉ phục vụ một tiến trình. Chạy nhiều bản sao cần PostgreSQL: "
+                   "đặt SODIEM_DATABASE_URL=postgresql+psycopg://… rồi chạy lại.")
+    elif workers > 1 and settings.telegram_token and settings.telegram_mode != "webhook":
+        problem = ("Bot Telegram ở chế độ polling chỉ chạy trong một tiến trình. Đặt "
+                   "SODIEM_TELEGRAM_MODE=webhook để chạy nhiều bản sao.")
+    elif workers > 1 and settings.zalo_token and settings.zalo_mode != "webhook":
+        problem = ("Bot Zalo ở chế độ polling chỉ chạy trong một tiến trình. Đặt "
+                   "SODIEM_ZALO_MODE=webhook để chạy nhiều bản sao.")
+    if problem:
+        typer.echo(problem, err=True)
+        raise typer.Exit(2)
+
+
+def _announce(settings) -> None:
+    if settings.telegram_token:
         typer.echo(f"Bot Telegram chạy ở chế độ {settings.telegram_mode}.")
     else:
         typer.echo("Chưa có SODIEM_TELEGRAM_TOKEN: bot Telegram chưa chạy. Sao chép "
                    ".env.example thành .env và điền mã bot lấy từ @BotFather.")
-    zalo = None
     if settings.zalo_token:
-        from bot.zalo.adapter import ZaloBot
-        from bot.zalo.client import ZaloClient
-
-        zalo = ZaloBot(engine, SystemClock(), ZaloClient(settings.zalo_token,
-                                                         settings.zalo_api_url))
         typer.echo(f"Bot Zalo chạy ở chế độ {settings.zalo_mode}.")
-    _refuse_busy_port(host, port)
-    typer.echo(f"Mở http://{host}:{port}/ để xem trạng thái hệ thống. Nhấn Ctrl+C để dừng.")
-    _print_pending_password()
-    uvicorn.run(create_app(engine, settings, telegram, zalo=zalo), host=host, port=port,
-                log_level="warning")
 
 
 def _check_demo_mode(engine, demo_mode: bool, forced: bool) -> None:

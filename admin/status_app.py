@@ -4,6 +4,7 @@ The full admin panel (sign-in, import, invites, locks…) is a separate piece of
 work; until it lands this page is honest about what the running system has.
 """
 
+import asyncio
 from contextlib import AsyncExitStack, asynccontextmanager
 from html import escape
 
@@ -24,15 +25,31 @@ from models import AuditEntry, School, SchoolClass, ScoreEntry, Staff, Student
 from services import audit_verification
 
 
+async def _cancel(task: asyncio.Task) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
 def create_app(engine: Engine, settings: Settings, telegram: Application | None = None,
-               clock: Clock | None = None, zalo: ZaloBot | None = None) -> FastAPI:
+               clock: Clock | None = None, zalo: ZaloBot | None = None,
+               run_scheduler: bool = False) -> FastAPI:
     """The web process; with a Telegram application and/or a Zalo bot it also runs them
-    (polling in the background, or their webhook routes), so one process serves all."""
+    (polling in the background, or their webhook routes), so one process serves all.
+    `run_scheduler` (what `serve` asks for): without Telegram the scheduler still runs,
+    in the one replica elected for it, for Zalo reminders, nightly checks and unlock closing
+    (with Telegram it runs beside the Telegram sender)."""
     clock = clock or SystemClock()
 
     @asynccontextmanager
     async def lifespan(_app):
         async with AsyncExitStack() as stack:
+            if telegram is None and run_scheduler:
+                from scheduler.runtime import LEADER_LOCK_KEY, lead
+                from scheduler.runtime import run_scheduler as scheduler_work
+
+                task = asyncio.create_task(lead(engine, LEADER_LOCK_KEY,
+                                                lambda: scheduler_work(engine, clock)))
+                stack.push_async_callback(_cancel, task)
             if telegram is not None:
                 await stack.enter_async_context(telegram_running(
                     telegram, settings.telegram_mode, settings.telegram_webhook_url,

@@ -22,8 +22,10 @@ from models.records import (
     PrintedDocument,
     ProcessedUpdate,
     ScoreEntry,
+    SignInFailure,
     SummerConduct,
     UnlockRequest,
+    WebChatLine,
 )
 from models.school import (
     CurriculumEntry,
@@ -59,6 +61,7 @@ __all__ = [
     "SchoolClass",
     "SchoolYear",
     "ScoreEntry",
+    "SignInFailure",
     "Staff",
     "StaffRole",
     "Student",
@@ -68,4 +71,5 @@ __all__ = [
     "TeachingAssignment",
     "Term",
     "UnlockRequest",
+    "WebChatLine",
 ]

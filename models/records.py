@@ -189,6 +189,32 @@ class PrintedDocument(SQLModel, table=True):
     cells: str = Field(default="{}", sa_type=Text)
 
 
+class SignInFailure(SQLModel, table=True):
+    """A failed panel sign-in, kept in the database so that every replica counts the same
+    attempts (five per address and account in fifteen minutes)."""
+
+    __table_args__ = (Index("ix_signinfailure_address_code", "address", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(max_length=64)
+    code: str = Field(max_length=32)
+    at: datetime = Field(sa_type=UtcDateTime)
+
+
+class WebChatLine(SQLModel, table=True):
+    """One line of the panel's web chat (demo mode), in the database so that any replica
+    shows the same conversation."""
+
+    __table_args__ = (Index("ix_webchatline_admin_staff", "admin_id", "as_staff_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    admin_id: int = Field(foreign_key="staff.id")
+    as_staff_id: int
+    speaker: str = Field(max_length=8)  # "user" or "bot"
+    text: str = Field(sa_type=Text)
+    buttons: str = Field(default="", sa_type=Text)  # JSON rows of [label, data]
+    table: str = Field(default="", sa_type=Text)  # JSON cells of a monospace reply
+    at: datetime = Field(sa_type=UtcDateTime)
+
+
 class PendingAction(SQLModel, table=True):
     """A preview waiting for the user's Xác nhận / Hủy, kept in the database so that a
     restart mid-conversation loses nothing. Buttons carry only `token`."""

@@ -148,3 +148,16 @@ async def lead(engine: Engine, key: int, work: Callable[[], Awaitable[None]],
         if task.done() and not task.cancelled() and task.exception() is None:
             return
         log.warning("leadership %s lost; waiting to lead again", key)
+
+
+async def run_scheduler(engine: Engine, clock: Clock) -> None:
+    """The scheduler alone (no Telegram bot in this deployment), until cancelled; run it
+    through `lead` so that one replica does."""
+    scheduler = build_scheduler(engine, clock)
+    scheduler.start()
+    catch_up()
+    log.info("this process leads: it runs the scheduler")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        scheduler.shutdown(wait=False)

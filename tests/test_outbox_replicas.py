@@ -140,3 +140,77 @@ async def test_a_replica_takes_over_when_the_leader_dies(db):
         await asyncio.gather(*tasks, return_exceptions=True)
         for replica in replicas:
             replica.dispose()
+
+
+def test_serve_refuses_replicas_on_sqlite_and_with_polling_bots(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from admin.cli import app
+
+    url = f"sqlite:///{tmp_path / 'mot.db'}"
+    result = CliRunner().invoke(app, ["serve", "--workers", "2", "--database-url", url])
+    assert result.exit_code == 2 and "SQLite chỉ phục vụ một tiến trình" in result.output
+    monkeypatch.setenv("SODIEM_TELEGRAM_TOKEN", "1:TEST")
+    monkeypatch.setenv("SODIEM_TELEGRAM_MODE", "polling")
+    from core.config import get_settings
+    get_settings.cache_clear()
+    try:
+        pg = "postgresql+psycopg://postgres@127.0.0.1:1/none"  # refused before connecting
+        result = CliRunner().invoke(app, ["serve", "--workers", "3", "--database-url", pg])
+        assert result.exit_code == 2 and "SODIEM_TELEGRAM_MODE=webhook" in result.output
+    finally:
+        get_settings.cache_clear()
+
+
+def test_serve_with_two_workers_elects_one_scheduler(db, tmp_path):
+    """The real command with --workers 2 on PostgreSQL: both answer, one holds the lock."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    from scheduler.runtime import LEADER_LOCK_KEY
+    from tests.emulator.client import free_port
+
+    engine, _ = db
+    if engine.dialect.name != "postgresql":
+        return
+    root = Path(__file__).resolve().parent.parent
+    port = free_port()
+    url = engine.url.render_as_string(hide_password=False)
+    env = dict(os.environ, SODIEM_DATABASE_URL=url, SODIEM_DATA_DIR=str(tmp_path),
+               SODIEM_TELEGRAM_TOKEN="", SODIEM_ZALO_TOKEN="",
+               SODIEM_SECRET_KEY="khoa-chung-cua-cac-ban-sao")
+    server = subprocess.Popen([sys.executable, "-m", "admin.cli", "serve", "--workers", "2",
+                               "--port", str(port)], env=env, cwd=root,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def leaders() -> int:
+        with engine.connect() as connection:
+            return connection.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND objid = :k AND database = (SELECT oid FROM pg_database WHERE datname = "
+                "current_database())"), {"k": LEADER_LOCK_KEY}).scalar()
+
+    try:
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200 \
+                        and leaders() == 1:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        answers = [httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code
+                   for _ in range(10)]
+        assert answers == [200] * 10
+        time.sleep(1.5)  # the other worker has tried for the lock more than once by now
+        assert leaders() == 1
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+    assert "2 tiến trình phục vụ" in output, output

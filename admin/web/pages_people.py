@@ -23,7 +23,7 @@ from handlers.events import Incoming
 from models import ChatIdentity, Invite, SchoolClass, SchoolYear, Staff
 from models.types import Role
 from printing.traced import class_book_document
-from services import audit
+from services import audit, web_chat
 from services.errors import DomainError
 from services.importing import COLUMNS, EXAMPLE, FIELDS, import_students, read_rows, template_xlsx
 from services.importing_staff import (
@@ -184,7 +184,7 @@ def _chat(app: FastAPI, panel: Panel) -> None:
             people = sorted(session.exec(select(Staff).where(
                 Staff.school_id == staff.school_id)).all(),
                 key=lambda p: vietnamese_key(p.full_name))
-            transcript = panel.chats.get((staff.id, as_staff), [])
+            transcript = web_chat.transcript(session, staff.id, as_staff)
             return panel.page(request, "chat.html", staff, roles, people=people,
                               as_staff=as_staff, transcript=transcript,
                               enabled=panel.settings.demo_mode)
@@ -199,16 +199,19 @@ def _chat(app: FastAPI, panel: Panel) -> None:
                 return Response("Trò chuyện thử chỉ bật ở chế độ trường mẫu.", status_code=403)
             user_id = _web_identity(panel, session, staff.id, as_staff)
             chat_id = _chat_session(request, panel, session, staff.id, as_staff)
-            transcript = panel.chats.setdefault((staff.id, as_staff), [])
             if text.strip():
-                transcript.append(("user", text, [], None))
+                web_chat.add(session, panel.clock, staff.id, as_staff, "user", text[:4000])
+                session.commit()
             event = Incoming("web", user_id, user_id, text=text, button_data=button or None,
                              update_key=f"{chat_id}-{secrets.token_hex(4)}")
             with audit.spoken_by(staff.id):  # every entry names the admin and whom they spoke as
                 replies = handle(session, panel.clock, event)
             for reply in fit(replies, WEB):
-                transcript.append(("bot", reply.text, reply.button_rows(),
-                                   chat_table(reply.text) if reply.preformatted else None))
+                rows = [[{"label": b.label, "data": b.data} for b in row]
+                        for row in reply.button_rows()]
+                web_chat.add(session, panel.clock, staff.id, as_staff, "bot", reply.text, rows,
+                             chat_table(reply.text) if reply.preformatted else None)
+            session.commit()
         return RedirectResponse(f"/admin/chat?as_staff={as_staff}#cuoi", status_code=303)
 
 

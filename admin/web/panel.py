@@ -56,9 +56,12 @@ class Panel:
     settings: Settings
     clock: Clock
     templates: Jinja2Templates
-    limiter: LoginLimiter = field(default_factory=LoginLimiter)
-    chats: dict = field(default_factory=dict)  # (admin id, staff id) → transcript
+    limiter: LoginLimiter | None = None  # failed sign-ins, in the database
     jobs: dict = field(default_factory=dict)  # job id → BackgroundJob
+
+    def __post_init__(self) -> None:
+        if self.limiter is None:
+            self.limiter = LoginLimiter(self.engine, self.clock)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -2,15 +2,16 @@
 
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import HTTPException, Request
+from sqlalchemy import Engine, delete, func
 from sqlmodel import Session, select
 
+from core.clock import Clock
 from core.config import Settings
-from models import Staff, StaffRole
+from models import SignInFailure, Staff, StaffRole
 from models.types import Role
 
 SESSION_USER, SESSION_CSRF, SESSION_VERSION = "staff_id", "csrf", "version"
@@ -67,25 +68,34 @@ def check_csrf(request: Request, submitted: str) -> None:
 
 
 class LoginLimiter:
-    """At most five failed sign-ins per address and account in fifteen minutes."""
+    """At most five failed sign-ins per address and account in fifteen minutes, counted in
+    the database so that every replica behind the proxy sees the same attempts."""
 
-    def __init__(self) -> None:
-        self.failures: dict[tuple[str, str], deque] = defaultdict(deque)
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine, self.clock = engine, clock
 
-    def _recent(self, key: tuple[str, str]) -> deque:
-        window = self.failures[key]
-        while window and window[0] < time.monotonic() - LOGIN_WINDOW:
-            window.popleft()
-        return window
+    def _since(self) -> datetime:
+        return self.clock.now() - timedelta(seconds=LOGIN_WINDOW)
 
     def blocked(self, address: str, code: str) -> bool:
-        return len(self._recent((address, code.upper()))) >= LOGIN_ATTEMPTS
+        with Session(self.engine) as session:
+            count = session.exec(select(func.count()).select_from(SignInFailure).where(
+                SignInFailure.address == address[:64], SignInFailure.code == code.upper()[:32],
+                SignInFailure.at >= self._since())).one()
+        return count >= LOGIN_ATTEMPTS
 
     def failed(self, address: str, code: str) -> None:
-        self._recent((address, code.upper())).append(time.monotonic())
+        with Session(self.engine) as session:
+            session.execute(delete(SignInFailure).where(SignInFailure.at < self._since()))
+            session.add(SignInFailure(address=address[:64], code=code.upper()[:32],
+                                      at=self.clock.now()))
+            session.commit()
 
     def succeeded(self, address: str, code: str) -> None:
-        self.failures.pop((address, code.upper()), None)
+        with Session(self.engine) as session:
+            session.execute(delete(SignInFailure).where(
+                SignInFailure.address == address[:64], SignInFailure.code == code.upper()[:32]))
+            session.commit()
 
 
 class NotSignedIn(Exception):
