@@ -73,10 +73,18 @@ def applied_facts(session: Session, request_id: int) -> CorrectionFacts:
 
 
 def year_facts(session: Session, year_id: int) -> list[CorrectionFacts]:
-    year = get_or_fail(session, SchoolYear, year_id, "năm học")
+    """The year's corrections of this school only (another school's year has the same
+    name in a district deployment, and its classes the same names)."""
+    get_or_fail(session, SchoolYear, year_id, "năm học")
     requests = session.exec(select(CorrectionRequest).order_by(CorrectionRequest.id)).all()
-    facts = [_facts(session, r) for r in requests]
-    return [f for f in facts if f.year == year.name]
+    return [_facts(session, r) for r in requests if _year_of(session, r) == year_id]
+
+
+def _year_of(session: Session, request: CorrectionRequest) -> int | None:
+    target = (session.get(ScoreEntry, request.score_entry_id) if request.kind == "score"
+              else session.get(Absence, request.absence_id))
+    school_class = session.get(SchoolClass, target.class_id) if target else None
+    return school_class.year_id if school_class else None
 
 
 def _facts(session: Session, request: CorrectionRequest) -> CorrectionFacts:
