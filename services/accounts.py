@@ -40,17 +40,26 @@ def set_password(session: Session, clock: Clock, staff_id: int, password: str,
     session.commit()
 
 
+def _matches(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(session: Session, code: str, password: str) -> Staff:
-    """The staff member, if the code and password match and they may use the panel."""
-    staff = session.exec(select(Staff).where(Staff.code == normal_code(code))).first()
+    """The staff member, if the code and password match and they may use the panel.
+    Staff codes are unique within a school, not across a district: every active account
+    with the code is tried, and the one whose password matches signs in."""
+    candidates = [s for s in session.exec(select(Staff).where(Staff.code == normal_code(code)))
+                  if s.password_hash and s.active]
     refusal = DomainError(SIGN_IN_REFUSED)
-    if staff is None or not staff.password_hash or not staff.active:
+    if not candidates:
         HASHER.hash("timing-equaliser")  # do as much work as a real check
         raise refusal
-    try:
-        HASHER.verify(staff.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise refusal from None
+    staff = next((s for s in candidates if _matches(s.password_hash, password)), None)
+    if staff is None:
+        raise refusal
     roles = set(session.exec(select(StaffRole.role).where(StaffRole.staff_id == staff.id)))
     if not roles & PANEL_ROLES:  # the same words as a wrong password: nothing is revealed
         raise refusal

@@ -20,10 +20,10 @@ from core.text import vietnamese_key
 from handlers.capabilities import WEB, fit
 from handlers.conversation import handle
 from handlers.events import Incoming
-from models import ChatIdentity, Invite, SchoolClass, SchoolYear, Staff
+from models import ChatIdentity, Invite, SchoolClass, Staff
 from models.types import Role
 from printing.traced import class_book_document
-from services import audit, web_chat
+from services import audit, scoping, web_chat
 from services.errors import DomainError
 from services.importing import COLUMNS, EXAMPLE, FIELDS, import_students, read_rows, template_xlsx
 from services.importing_staff import (
@@ -94,7 +94,9 @@ def _invites(app: FastAPI, panel: Panel) -> None:
         with panel.session() as session:
             staff, _ = panel.user(request, session, ADMINS, "thu hồi lời mời")
             invite = session.get(Invite, invite_id)
-            if invite is not None and invite.used_at is None:
+            if scoping.school_of_invite(session, invite) != staff.school_id:
+                raise HTTPException(404, "Không có lời mời này.")
+            if invite.used_at is None:
                 invite.revoked_at = panel.clock.now()
                 session.add(invite)
                 audit.append(session, panel.clock, actor_id=staff.id, action="invite.revoke",
@@ -107,7 +109,8 @@ def _invites(app: FastAPI, panel: Panel) -> None:
         with panel.session() as session:
             staff, roles = panel.user(request, session, ADMINS, "in phiếu mời")
             wanted = [int(i) for i in ids.split(",") if i.strip().isdigit()]
-            invites = session.exec(select(Invite).where(Invite.id.in_(wanted or [0]))).all()
+            invites = session.exec(select(Invite).join(Staff, Staff.id == Invite.staff_id).where(
+                Invite.id.in_(wanted or [0]), Staff.school_id == staff.school_id)).all()
             cards = [(session.get(Staff, i.staff_id), i, _invite_link(panel, i.code),
                       _qr_svg(_invite_link(panel, i.code))) for i in invites]
             return panel.page(request, "invite_sheet.html", staff, roles, cards=cards,
@@ -281,9 +284,7 @@ def _printing(app: FastAPI, panel: Panel) -> None:
     def class_pdf(request: Request, class_id: int) -> Response:
         with panel.session() as session:
             staff, _ = panel.user(request, session, PRINTERS, "in sổ")
-            school_class = session.get(SchoolClass, class_id)
-            year = session.get(SchoolYear, school_class.year_id) if school_class else None
-            if year is None or year.school_id != staff.school_id:
+            if scoping.school_of_class(session, class_id) != staff.school_id:
                 raise HTTPException(404, "Không có lớp này.")
             book, pdf = class_book_document(session, panel.clock, class_id, "sổ theo dõi",
                                             document_signer())
@@ -307,15 +308,15 @@ def _printing(app: FastAPI, panel: Panel) -> None:
         with panel.session() as session:
             staff, roles = panel.user(request, session, PRINTERS, "xem tiến trình")
         job = panel.jobs.get(job_id)
-        if job is None:
+        if job is None or job.school_id != staff.school_id:
             return Response("Không có công việc này.", status_code=404)
         return panel.page(request, "job.html", staff, roles, job=job)
 
     @app.get("/admin/jobs/{job_id}/download")
     def job_download(request: Request, job_id: str) -> Response:
         with panel.session() as session:
-            panel.user(request, session, PRINTERS, "tải lưu trữ")
+            staff, _ = panel.user(request, session, PRINTERS, "tải lưu trữ")
         job = panel.jobs.get(job_id)
-        if job is None or job.result is None:
+        if job is None or job.result is None or job.school_id != staff.school_id:
             return Response("Chưa xong.", status_code=404)
         return FileResponse(job.result, filename=job.result.name, media_type="application/zip")

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
@@ -23,7 +23,7 @@ from models import (
 from models.types import Role
 from printing.audit_export import audit_workbook
 from printing.minutes import minutes_pdf
-from services import audit_verification, audit_view, corrections, locks
+from services import audit_verification, audit_view, corrections, locks, scoping
 from services.correction_records import applied_facts, correction_facts
 from services.deadlines import owed_by_teacher
 from services.errors import DomainError, NotFound
@@ -112,6 +112,9 @@ def _locks(app: FastAPI, panel: Panel) -> None:
         check_csrf(request, csrf)
         with panel.session() as session:
             staff, _ = panel.user(request, session, LOCK_EXECUTORS, "mở sổ")
+            lock = session.get(LockWindow, lock_id)
+            if scoping.school_of_lock(session, lock) != staff.school_id:
+                raise HTTPException(404, "Không có lần khóa này.")
             try:
                 locks.lift_lock(session, panel.clock, executor_id=staff.id,
                                 decided_by_id=decided_by, lock_id=lock_id, via="admin")
@@ -146,8 +149,9 @@ def _corrections(app: FastAPI, panel: Panel) -> None:
     def correction_list(request: Request, message: str = "") -> Response:
         with panel.session() as session:
             staff, roles = panel.user(request, session, VIEWERS, "xem yêu cầu sửa")
-            rows = session.exec(select(CorrectionRequest)
-                                .order_by(CorrectionRequest.id.desc())).all()
+            rows = [r for r in session.exec(select(CorrectionRequest)
+                                            .order_by(CorrectionRequest.id.desc())).all()
+                    if scoping.school_of_correction(session, r) == staff.school_id]
             facts = [(r, correction_facts(session, r.id)) for r in rows]
             return panel.page(request, "corrections.html", staff, roles, facts=facts,
                               message=message)
@@ -167,7 +171,10 @@ def _corrections(app: FastAPI, panel: Panel) -> None:
     @app.get("/admin/corrections/{request_id}/minutes.pdf")
     def minutes(request: Request, request_id: int) -> Response:
         with panel.session() as session:
-            panel.user(request, session, VIEWERS, "in biên bản")
+            staff, _ = panel.user(request, session, VIEWERS, "in biên bản")
+            found = session.get(CorrectionRequest, request_id)
+            if scoping.school_of_correction(session, found) != staff.school_id:
+                return Response("Không có biên bản này.", status_code=404)
             try:
                 pdf = minutes_pdf(applied_facts(session, request_id))
             except DomainError as error:

@@ -1,0 +1,67 @@
+"""Two schools in one deployment: an admin of school A gets 404 (or nothing) for school B's
+classes, invites, minutes, corrections, locks and archive jobs."""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from admin.status_app import create_app
+from core.config import Settings
+from models import Invite, SchoolClass, Staff, Subject
+from services.corrections import decide, request_score_correction
+from services.demo_school import build_demo_school
+from services.linking import create_invite
+from services.locks import LockScope, create_lock
+from services.scores import ScoreBatch, enter_scores
+from tests.admin_helpers import csrf_of, give_passwords, sign_in
+from tests.helpers import student_ids
+
+
+@pytest.fixture
+def two_schools(db, school, clock, tmp_path):
+    engine, _ = db
+    with Session(engine, expire_on_commit=False) as session:
+        other = build_demo_school(session, seed=9, classes_per_grade=1, class_size=5,
+                                  school_code="THCS-KHAC")
+        cls = session.exec(select(SchoolClass).where(SchoolClass.year_id == other.year_id,
+                                                     SchoolClass.name == "6A1")).one()
+        maths = session.exec(select(Subject).where(Subject.school_id == other.school_id,
+                                                   Subject.code == "TOAN")).one()
+        teacher_id = other.teacher_of[(cls.id, maths.id)]
+        (cell,) = enter_scores(session, clock, teacher_id, ScoreBatch(
+            cls.id, maths.id, other.term_ids[1], "TX1", {student_ids(session, cls.id)[0]: "6"}))
+        request = request_score_correction(session, clock, teacher_id, cell.id, "7",
+                                           "Chấm nhầm bài kiểm tra")
+        decide(session, clock, other.principal_id, request.token, approve=True)
+        invite = create_invite(session, clock, other.admin_id, other.principal_id)
+        lock = create_lock(session, clock, executor_id=other.admin_id,
+                           decided_by_id=other.principal_id,
+                           scope=LockScope(other.year_id, term_id=other.term_ids[1]))
+        code = session.get(Staff, school.admin_id).code
+        facts = {"class": cls.id, "request": request.id, "invite": invite.id,
+                 "invite_code": invite.code, "lock": lock.id}
+    give_passwords(engine, clock, school.admin_id)
+    settings = Settings(secret_key="khoa-bi-mat-cho-kiem-thu", data_dir=tmp_path)
+    with TestClient(create_app(engine, settings, clock=clock)) as client:
+        assert sign_in(client, code).status_code == 303
+        yield client, facts, engine
+
+
+def test_another_schools_records_are_not_found(two_schools):
+    client, theirs, engine = two_schools
+    assert client.get(f"/admin/printing/class/{theirs['class']}.pdf").status_code == 404
+    assert client.get(f"/admin/corrections/{theirs['request']}/minutes.pdf").status_code == 404
+    sheet = client.get(f"/admin/invites/sheet?ids={theirs['invite']}")
+    assert theirs["invite_code"] not in sheet.text
+    listing = client.get("/admin/corrections").text
+    assert "Chấm nhầm bài kiểm tra" not in listing
+    token = csrf_of(client, "/admin/invites")
+    revoked = client.post(f"/admin/invites/{theirs['invite']}/revoke", data={"csrf": token},
+                          follow_redirects=False)
+    assert revoked.status_code == 404
+    with Session(engine) as session:
+        assert session.get(Invite, theirs["invite"]).revoked_at is None
+    token = csrf_of(client, "/admin/locks")
+    lifted = client.post(f"/admin/locks/{theirs['lock']}/lift",
+                         data={"csrf": token, "decided_by": 1}, follow_redirects=False)
+    assert lifted.status_code == 404
