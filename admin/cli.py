@@ -44,6 +44,35 @@ app = typer.Typer(help="Sổ gọi tên và ghi điểm điện tử", no_args_i
                   add_completion=False)
 
 
+_chosen_school: dict[str, str | None] = {"code": None}
+
+
+@app.callback()
+def _options(school: str = typer.Option(
+        None, "--school", envvar="SODIEM_SCHOOL",
+        help="Mã trường, khi cơ sở dữ liệu có nhiều trường (ví dụ THCS-NSL)")) -> None:
+    """Sổ gọi tên và ghi điểm điện tử"""
+    _chosen_school["code"] = school
+
+
+def _school(session: Session) -> School | None:
+    """The school a command works on: the only one, or the one named by --school."""
+    schools = session.exec(select(School).order_by(School.code)).all()
+    code = _chosen_school["code"]
+    if code:
+        found = next((s for s in schools if s.code.upper() == code.strip().upper()), None)
+        if found is None:
+            typer.echo(f"Không có trường mã «{code}». Các trường: "
+                       f"{', '.join(s.code for s in schools) or '(chưa có)'}.", err=True)
+            raise typer.Exit(1)
+        return found
+    if len(schools) > 1:
+        typer.echo("Cơ sở dữ liệu có nhiều trường; chọn một bằng --school MÃ (đặt trước tên "
+                   f"lệnh): {', '.join(s.code for s in schools)}.", err=True)
+        raise typer.Exit(1)
+    return schools[0] if schools else None
+
+
 def _engine(database_url: str | None):
     return make_engine(database_url or get_settings().database_url)
 
@@ -59,38 +88,54 @@ def init_db(database_url: str = typer.Option(None, help="Mặc định: SODIEM_D
 def demo(database_url: str = DB_OPTION,
          seed: int = typer.Option(None, help="Hạt giống (cùng số, cùng trường mẫu)"),
          classes_per_grade: int = 4, class_size: int = 40,
+         schools: int = typer.Option(1, help="Số trường mẫu (một phòng GD&ĐT, tối đa 5)"),
          with_scores: bool = typer.Option(True, help="Nhập sẵn một phần điểm học kì I")) -> None:
     """Tạo trường mẫu (THCS, khối 6–9) nếu cơ sở dữ liệu còn trống."""
+    from services.demo_school import DEMO_SCHOOLS
+
+    if not 1 <= schools <= len(DEMO_SCHOOLS):
+        typer.echo(f"Số trường mẫu từ 1 đến {len(DEMO_SCHOOLS)}.", err=True)
+        raise typer.Exit(2)
     engine = _engine(database_url)
     migrate(engine)
     with Session(engine, expire_on_commit=False) as session:
         if demo_exists(session):
             typer.echo("Cơ sở dữ liệu đã có dữ liệu trường; không tạo thêm trường mẫu.")
             return
-        school = build_demo_school(session, seed or get_settings().demo_seed,
-                                   classes_per_grade, class_size)
-        typer.echo(f"Đã tạo trường mẫu: {len(school.class_ids)} lớp.")
-        if with_scores:
-            batches = fill_scores(session, school)
-            absences = record_demo_absences(session, school)
-            typer.echo(f"Đã nhập sẵn {batches} lượt điểm học kì I và {absences} lượt vắng.")
-        _demo_password(session, school.admin_id)
+        admins = []
+        for index, (code, name) in enumerate(DEMO_SCHOOLS[:schools]):
+            school = build_demo_school(session, (seed or get_settings().demo_seed) + index,
+                                       classes_per_grade, class_size, code, name)
+            typer.echo(f"Đã tạo trường mẫu {name} ({code}): {len(school.class_ids)} lớp.")
+            if with_scores:
+                batches = fill_scores(session, school)
+                absences = record_demo_absences(session, school)
+                typer.echo(f"Đã nhập sẵn {batches} lượt điểm học kì I và {absences} lượt vắng.")
+            admins.append((code, school.admin_id))
+        _demo_password(session, admins)
 
 
-def _demo_password(session: Session, staff_id: int) -> None:
+def _demo_password(session: Session, admins: list[tuple[str, int]]) -> None:
+    """A one-time password for each demo school's admin, shown once and kept in a 0600
+    file until the first sign-in (the same staff code may exist in every school)."""
     import secrets
 
     from models import Staff
     from services.accounts import set_password
 
-    password = secrets.token_urlsafe(9)
-    set_password(session, SystemClock(), staff_id, password)
-    code = session.get(Staff, staff_id).code
+    lines = []
+    for school_code, staff_id in admins:
+        password = secrets.token_urlsafe(9)
+        set_password(session, SystemClock(), staff_id, password)
+        code = session.get(Staff, staff_id).code
+        lines += [code, password]
+        if len(admins) > 1:
+            typer.echo(f"Trường {school_code}:")
+        typer.echo(boxed_password(code, password))
     notice = get_settings().data_dir / PASSWORD_NOTICE
     notice.parent.mkdir(parents=True, exist_ok=True)
-    notice.write_text(f"{code}\n{password}\n", encoding="utf-8")
+    notice.write_text("\n".join(lines) + "\n", encoding="utf-8")
     notice.chmod(0o600)
-    typer.echo(boxed_password(code, password))
 
 
 PASSWORD_NOTICE = "mat-khau-quan-tri-mot-lan.txt"
@@ -109,9 +154,10 @@ def _print_pending_password() -> None:
     """Shown by `serve` as its last start-up line, once: then the file is gone."""
     notice = get_settings().data_dir / PASSWORD_NOTICE
     if notice.exists():
-        code, password = notice.read_text(encoding="utf-8").split()[:2]
+        words = notice.read_text(encoding="utf-8").split()
         notice.unlink()
-        typer.echo(boxed_password(code, password))
+        for code, password in zip(words[::2], words[1::2], strict=False):
+            typer.echo(boxed_password(code, password))
 
 
 @app.command("create-admin")
@@ -170,7 +216,7 @@ def corrections_summary(output_dir: DirOut,
     from services.school import current_year
 
     with Session(_engine(database_url)) as session:
-        school = session.exec(select(School)).first()
+        school = _school(session)
         year = current_year(session, school.id)
         facts = year_facts(session, year.id)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -184,7 +230,7 @@ def _find_class(session: Session, class_name: str) -> int:
     from services.directory import find_class
     from services.school import current_year
 
-    school = session.exec(select(School)).first()
+    school = _school(session)
     school_class = find_class(session, current_year(session, school.id).id, class_name)
     if school_class is None:
         typer.echo(f"Không có lớp {class_name}.", err=True)
@@ -322,7 +368,7 @@ def print_teacher(code: str, output: PdfOut, database_url: str = DB_OPTION) -> N
     from services.book_data import teacher_book
 
     with Session(_engine(database_url), expire_on_commit=False) as session:
-        school = session.exec(select(School)).first()
+        school = _school(session)
         found = teacher_book(session, SystemClock(), school.id, code)
         if found is None:
             typer.echo(f"Không có giáo viên mã «{code}», hoặc giáo viên chưa được phân công dạy "
@@ -367,7 +413,7 @@ def keygen(school_name: str = typer.Option(None, "--name", help="Tên trường 
         raise typer.Exit(1)
     if school_name is None:
         with Session(_engine(None)) as session:
-            school = session.exec(select(School)).first()
+            school = _school(session)
             school_name = school.name if school else "Trường thử nghiệm"
     password = secrets.token_urlsafe(18)
     fingerprint = signing.make_demo_certificate(path, school_name, password)
@@ -393,7 +439,7 @@ def archive(output_dir: DirOut,
 
     engine = _engine(database_url)
     with Session(engine) as session:
-        school = session.exec(select(School)).first()
+        school = _school(session)
         year_id = current_year(session, school.id).id
     key = _signer_key()
     try:

@@ -139,8 +139,8 @@ class _Builder:
             self.session.add(StaffRole(staff_id=row.id, role=role))
         return row
 
-    def build(self, school_code: str) -> DemoSchool:
-        school = self.add(School(code=school_code, name="Trường THCS Ngô Sĩ Liên",
+    def build(self, school_code: str, school_name: str) -> DemoSchool:
+        school = self.add(School(code=school_code, name=school_name,
                                  district="Quận Tân Bình", province="Thành phố Hồ Chí Minh",
                                  demo=True))
         year = self.add(SchoolYear(school_id=school.id, name="2026-2027", start_date=YEAR_START,
@@ -248,9 +248,16 @@ class _Builder:
             enrol(self.session, student.id, school_class.id, YEAR_START)
 
 
+DEMO_SCHOOLS = [("THCS-NSL", "Trường THCS Ngô Sĩ Liên"), ("THCS-TVO", "Trường THCS Trần Văn Ơn"),
+                ("THCS-LQD", "Trường THCS Lê Quý Đôn"), ("THCS-NDC", "Trường THCS Nguyễn Du"),
+                ("THCS-CVA", "Trường THCS Chu Văn An")]
+
+
 def build_demo_school(session: Session, seed: int = 2026, classes_per_grade: int = 4,
-                      class_size: int = 40, school_code: str = "THCS-NSL") -> DemoSchool:
-    return _Builder(session, seed, classes_per_grade, class_size).build(school_code)
+                      class_size: int = 40, school_code: str = "THCS-NSL",
+                      school_name: str = "") -> DemoSchool:
+    name = school_name or dict(DEMO_SCHOOLS).get(school_code, "Trường THCS Ngô Sĩ Liên")
+    return _Builder(session, seed, classes_per_grade, class_size).build(school_code, name)
 
 
 ALL_COLUMNS = ("TX1", "TX2", "TX3", "TX4", "GK", "CK")
