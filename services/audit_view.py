@@ -50,6 +50,7 @@ class AuditFilter:
     actor: str = ""
     since: date | None = None
     until: date | None = None  # inclusive
+    school_id: int | None = None  # entries by this school's staff (and the system's own)
 
 
 def action_label(action: str) -> str:
@@ -65,8 +66,14 @@ def _query(session: Session, where: AuditFilter):
         query = query.where(AuditEntry.new.contains(where.text) |
                             AuditEntry.old.contains(where.text) |
                             AuditEntry.action.contains(where.text))
+    if where.school_id is not None:
+        staff = select(Staff.id).where(Staff.school_id == where.school_id)
+        query = query.where(AuditEntry.actor_id.in_(staff) | AuditEntry.actor_id.is_(None))
     if where.actor:
-        ids = [s.id for s in session.exec(select(Staff)) if fold(where.actor) in s.folded_name
+        people = select(Staff)
+        if where.school_id is not None:
+            people = people.where(Staff.school_id == where.school_id)
+        ids = [s.id for s in session.exec(people) if fold(where.actor) in s.folded_name
                or where.actor.strip().upper() == s.code]
         query = query.where(AuditEntry.actor_id.in_(ids or [0]))
     if where.since:

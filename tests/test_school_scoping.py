@@ -65,3 +65,20 @@ def test_another_schools_records_are_not_found(two_schools):
     lifted = client.post(f"/admin/locks/{theirs['lock']}/lift",
                          data={"csrf": token, "decided_by": 1}, follow_redirects=False)
     assert lifted.status_code == 404
+
+
+def test_the_audit_trail_shows_this_schools_entries_only(two_schools):
+    client, theirs, engine = two_schools
+    from services import audit_view
+
+    reason = "Chấm nhầm bài kiểm tra"
+    with Session(engine) as session:  # school B's own view finds the entry
+        other = session.exec(select(SchoolClass).where(SchoolClass.id == theirs["class"])).one()
+        from models import SchoolYear
+
+        school_b = session.get(SchoolYear, other.year_id).school_id
+        assert audit_view.count(session, audit_view.AuditFilter(reason, school_id=school_b))
+    page = client.get("/admin/audit", params={"text": reason})
+    assert page.status_code == 200 and page.text.count(reason) == 1  # the search box only
+    ours = client.get("/admin/audit")
+    assert ours.status_code == 200 and "Trần Văn Ơn" not in ours.text

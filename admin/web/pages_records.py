@@ -189,7 +189,7 @@ def _audit(app: FastAPI, panel: Panel) -> None:
                     until: str = "", trang: int = 1) -> Response:
         with panel.session() as session:
             staff, roles = panel.user(request, session, VIEWERS, "xem nhật ký")
-            where = _audit_filter(text, actor, since, until)
+            where = _audit_filter(text, actor, since, until, staff.school_id)
             total = audit_view.count(session, where)
             pages = max(1, -(-total // audit_view.PAGE_SIZE))
             number = min(max(trang, 1), pages)
@@ -206,9 +206,9 @@ def _audit(app: FastAPI, panel: Panel) -> None:
     def audit_export(request: Request, text: str = "", actor: str = "", since: str = "",
                      until: str = "") -> Response:
         with panel.session() as session:
-            panel.user(request, session, VIEWERS, "tải nhật ký")
+            staff, _ = panel.user(request, session, VIEWERS, "tải nhật ký")
             content = audit_workbook(audit_view.all_rows(
-                session, _audit_filter(text, actor, since, until)))
+                session, _audit_filter(text, actor, since, until, staff.school_id)))
         return Response(content, media_type=XLSX_TYPE, headers={
             "Content-Disposition": 'attachment; filename="nhat-ky.xlsx"'})
 
@@ -225,9 +225,11 @@ def _audit(app: FastAPI, panel: Panel) -> None:
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _audit_filter(text: str, actor: str, since: str, until: str) -> audit_view.AuditFilter:
+def _audit_filter(text: str, actor: str, since: str, until: str,
+                  school_id: int | None = None) -> audit_view.AuditFilter:
+    """The user's filters, always within their school's entries."""
     return audit_view.AuditFilter(text.strip(), actor.strip(), _date_or_none(since),
-                                  _date_or_none(until))
+                                  _date_or_none(until), school_id)
 
 
 def _date_or_none(value: str):
