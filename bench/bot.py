@@ -6,10 +6,13 @@ Targets (bot issue): preview p95 ≤ 20 ms, confirm p95 ≤ 50 ms, ≥ 100 batch
 Run: .venv/bin/python -m bench.bot
 """
 
+import hashlib
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
+import psycopg
 from sqlmodel import Session
 
 from bench.common import backends, fresh_database, summary_ms
@@ -55,11 +58,53 @@ def run(backend: str) -> None:
             count += 1
         took = time.perf_counter() - started
         concurrent = _concurrent(engine, clock, messages[BATCHES:2 * BATCHES], users)
+        floor = _floor(engine, count) if backend == "postgresql" else None
     print(f"[{backend}] {count} batches of ≈40 scores from {len(users)} teachers")
     print(f"[{backend}] " + summary_ms("message → preview", previews))
     print(f"[{backend}] " + summary_ms("Xác nhận → stored", confirms))
     print(f"[{backend}] {count / took:.0f} batches/s sustained (one update at a time); "
           f"{concurrent:.0f} batches/s with {WORKERS} updates in flight")
+    if floor:
+        print(f"[{backend}] floor: {floor:.0f} batches/s (the same 40 scores + 40 chained "
+              f"audit rows inserted directly with psycopg, one transaction each); the app "
+              f"is {floor / (count / took):.0f}× below it, {floor / concurrent:.0f}× with "
+              f"{WORKERS} in flight")
+
+
+def _floor(engine, batches: int) -> float:
+    """What the database alone does for one batch: 40 score rows and 40 audit rows whose
+    hashes chain, in one transaction, through psycopg without the ORM or the app's checks."""
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url) as connection:
+        connection.execute("CREATE TEMP TABLE floor_score (LIKE scoreentry INCLUDING DEFAULTS)")
+        connection.execute("CREATE TEMP TABLE floor_audit (LIKE auditentry INCLUDING DEFAULTS)")
+        connection.commit()
+        columns = [r[0] for r in connection.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = "
+            "'auditentry' ORDER BY ordinal_position")]
+        started, previous, now = time.perf_counter(), "0" * 64, datetime.now(UTC)
+        for batch in range(batches):
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO floor_score (id, student_id, class_id, subject_id, term_id, "
+                    '"column", value, entered_by_id, entered_at, corrected) '
+                    "VALUES (%s, %s, 1, 1, 1, 'TX1', 75, 1, %s, false)",
+                    [(batch * 40 + i, batch * 40 + i, now) for i in range(40)])
+                rows = []
+                for i in range(40):
+                    digest = hashlib.sha256(f"{previous}{batch}:{i}".encode()).hexdigest()
+                    rows.append({"id": batch * 40 + i, "seq": batch * 40 + i, "at": now,
+                                 "action": "score.enter", "entity": "scoreentry",
+                                 "entity_id": batch * 40 + i, "old": "", "new": "{}",
+                                 "via": "", "prev_hash": previous, "hash": digest,
+                                 "mac": digest})
+                    previous = digest
+                present = [c for c in columns if c in rows[0]]
+                cursor.executemany(
+                    f"INSERT INTO floor_audit ({', '.join(present)}) VALUES "
+                    f"({', '.join(f'%({c})s' for c in present)})", rows)
+            connection.commit()
+        return batches / (time.perf_counter() - started)
 
 
 def _concurrent(engine, clock, messages, users) -> float:
