@@ -51,6 +51,8 @@ class Styles:
         self.header = ParagraphStyle("header", fontName=fonts["bold"], fontSize=6,
                                      leading=7.2, alignment=1)
         self.centre = ParagraphStyle("centre", parent=self.body, alignment=1)
+        self.date_line = ParagraphStyle("date_line", parent=self.centre, fontSize=8.5,
+                                        leading=10.5)
         # room to sign: three empty lines of 12 pt under the title
         self.signature = ParagraphStyle("signature", parent=self.centre, fontSize=9.5,
                                         leading=12)
@@ -89,7 +91,7 @@ def signature_row(styles: Styles, blocks: list[tuple], date_line: str = "") -> T
     rows = [cells]
     if date_line:
         rows.insert(0, [""] * (len(blocks) - 1) + [Paragraph(f"<i>{esc(date_line)}</i>",
-                                                             styles.centre)])
+                                                             styles.date_line)])
     table = Table(rows, colWidths=[CONTENT_WIDTH / len(blocks)] * len(blocks))
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("TOPPADDING", (0, 0), (-1, -1), 1)]))
