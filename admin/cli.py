@@ -249,8 +249,7 @@ def _document_signer():
 
     settings = get_settings()
     try:
-        return signing.configured(settings.signing_p12, settings.signing_password,
-                                  settings.data_dir)
+        return signing.configured(settings)
     except signing.SigningError as error:
         typer.echo(error.args[0], err=True)
         raise typer.Exit(1) from None

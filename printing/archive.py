@@ -177,7 +177,7 @@ def build_archive(engine: Engine, year_id: int, out_dir: Path, at: datetime,
 
 
 def _has_signature(pdf: bytes) -> bool:
-    return signing.FIELD.encode() in pdf[-200_000:] or signing.FIELD.encode() in pdf
+    return signing.FIELD.encode() in pdf
 
 
 def _teacher_books(books: list[ClassBook],

@@ -14,11 +14,6 @@ from printing.layout import MARGINS, PAGE, Styles, date_line, esc, numbered_canv
 from printing.trace import PageCells, PrintTrace
 from services.book_data import ClassBook, MonthGrid, SubjectPage
 
-# Kept for callers that imported them from here.
-attendance_section = pages.attendance_section
-subject_section = pages.subject_section
-term_summary = pages.term_summary
-
 
 def _doc(buffer: BytesIO, title: str) -> SimpleDocTemplate:
     return SimpleDocTemplate(buffer, pagesize=PAGE, title=title, author="Sổ điểm", **MARGINS)

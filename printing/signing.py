@@ -40,28 +40,32 @@ logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
-def configured_key(settings) -> tuple[str, str] | None:
-    """(PKCS#12 path, password) from the settings (what worker processes load), checked
-    once here so that a wrong password is reported before any work; None when unsigned."""
-    signer = configured(settings.signing_p12, settings.signing_password, settings.data_dir)
-    if signer is None:
+def credentials(settings) -> tuple[str, str] | None:
+    """(PKCS#12 path, password) from the settings, else what `sodiem keygen` left in
+    data_dir; None when the school has no certificate (documents are printed unsigned)."""
+    data_dir = settings.data_dir
+    path = Path(settings.signing_p12) if settings.signing_p12 else data_dir / DEFAULT_P12
+    if not settings.signing_p12 and not path.exists():
         return None
     password = settings.signing_password
-    secret = settings.data_dir / DEFAULT_PASS
-    if not password and secret.exists():
-        password = secret.read_text(encoding="utf-8").strip()
-    return settings.signing_p12 or str(settings.data_dir / DEFAULT_P12), password
-
-
-def configured(p12: str, password: str, data_dir: Path) -> "SchoolSigner | None":
-    """The school's signer from the settings, else the one `sodiem keygen` left in
-    data_dir, else None (documents are then printed unsigned, and say so)."""
-    path = Path(p12) if p12 else data_dir / DEFAULT_P12
-    if not p12 and not path.exists():
-        return None
     if not password and (data_dir / DEFAULT_PASS).exists():
         password = (data_dir / DEFAULT_PASS).read_text(encoding="utf-8").strip()
-    return load(path, password)
+    return str(path), password
+
+
+def configured(settings) -> "SchoolSigner | None":
+    """The school's signer, or None; SigningError when the certificate cannot be opened."""
+    found = credentials(settings)
+    return load(Path(found[0]), found[1]) if found else None
+
+
+def configured_key(settings) -> tuple[str, str] | None:
+    """`credentials`, checked by opening the certificate once, so that a wrong password is
+    reported before any work (worker processes load it again from the key)."""
+    found = credentials(settings)
+    if found:
+        load(Path(found[0]), found[1])
+    return found
 
 
 class SigningError(RuntimeError):

@@ -141,16 +141,35 @@ class ClassBook:
         return [grid.month for grid in self.attendance if not grid.closed]
 
     def draft_reasons(self) -> list[str]:
-        """Why the book is not final yet: a term not locked, a month not closed."""
-        reasons = [f"học kì {'I' if n == 1 else 'II'} chưa khóa"
-                   for n, locked in sorted(self.terms.items()) if not locked]
-        months = self.open_months
-        if len(months) == 1:
-            reasons.append(f"chưa chốt điểm danh tháng {months[0]:%m/%Y}")
-        elif months:
-            reasons.append(f"chưa chốt điểm danh {len(months)} tháng "
-                           f"({', '.join(f'{m:%m/%Y}' for m in months)})")
-        return reasons
+        return unfinished(self.terms, self.open_months)
+
+
+def unfinished(terms_locked: dict[int, bool], open_months: list[date]) -> list[str]:
+    """Why a class's book is not final yet: a term not locked, a month not closed."""
+    reasons = [f"học kì {'I' if n == 1 else 'II'} chưa khóa"
+               for n, locked in sorted(terms_locked.items()) if not locked]
+    if len(open_months) == 1:
+        reasons.append(f"chưa chốt điểm danh tháng {open_months[0]:%m/%Y}")
+    elif open_months:
+        reasons.append(f"chưa chốt điểm danh {len(open_months)} tháng "
+                       f"({', '.join(f'{m:%m/%Y}' for m in open_months)})")
+    return reasons
+
+
+def months_of(year: SchoolYear) -> list[date]:
+    """The first day of every month of the school year."""
+    months, month = [], year.start_date.replace(day=1)
+    while month <= year.end_date:
+        months.append(month)
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return months
+
+
+def terms_locked(session: Session, clock: Clock, year: SchoolYear, terms: dict[int, Term],
+                 class_id: int) -> dict[int, bool]:
+    """Term number → whether the whole term is locked for this class now."""
+    return {n: score_lock(session, clock.now(), year.id, t.id, class_id, None) is not None
+            for n, t in sorted(terms.items())}
 
 
 def class_book(session: Session, clock: Clock, class_id: int) -> ClassBook:
@@ -158,8 +177,7 @@ def class_book(session: Session, clock: Clock, class_id: int) -> ClassBook:
     year = session.get(SchoolYear, school_class.year_id)
     school = session.get(School, year.school_id)
     terms = {t.number: t for t in session.exec(select(Term).where(Term.year_id == year.id))}
-    locked = {n: score_lock(session, clock.now(), year.id, t.id, class_id, None) is not None
-              for n, t in terms.items()}
+    locked = terms_locked(session, clock, year, terms, class_id)
     report = class_report(session, class_id)
     lines = roster(session, class_id)
     grids = attendance_grids(session, school_class, year)
@@ -327,8 +345,8 @@ def attendance_grids(session: Session, school_class: SchoolClass,
             fixes[(absence.day.year, absence.day.month)].setdefault(key, ())
             fixes[(absence.day.year, absence.day.month)][key] += tuple(
                 r.id for r in corrected[absence.id])
-    grids, month = [], year.start_date.replace(day=1)
-    while month <= year.end_date:
+    grids = []
+    for month in months_of(year):
         following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
         days = (following - month).days
         month_marks, month_fixes = marks[(month.year, month.month)], fixes[(month.year,
@@ -344,7 +362,6 @@ def attendance_grids(session: Session, school_class: SchoolClass,
                 flat.count("K"), flat.count("?"),
                 {d: month_fixes[(sid, d)] for d in by_day if (sid, d) in month_fixes}))
         grids.append(MonthGrid(month, days, rows, month in closed))
-        month = following
     return grids
 
 
@@ -397,25 +414,17 @@ def year_readiness(session: Session, clock: Clock, year_id: int) -> dict[str, di
     final yet (nothing when it is). Read cheaply, before anything is rendered."""
     year = session.get(SchoolYear, year_id)
     terms = {t.number: t for t in session.exec(select(Term).where(Term.year_id == year.id))}
-    months, month = [], year.start_date.replace(day=1)
-    while month <= year.end_date:
-        months.append(month)
-        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    months = months_of(year)
     states = {}
     for school_class in session.exec(select(SchoolClass).where(SchoolClass.year_id == year_id)
                                      .order_by(SchoolClass.name)):
-        locked = {n: score_lock(session, clock.now(), year.id, t.id, school_class.id, None)
-                  is not None for n, t in sorted(terms.items())}
+        locked = terms_locked(session, clock, year, terms, school_class.id)
         closed = set(session.exec(select(AbsenceMonthClosing.month).where(
             AbsenceMonthClosing.class_id == school_class.id)))
         open_months = [m for m in months if m not in closed]
-        reasons = [f"học kì {'I' if n == 1 else 'II'} chưa khóa"
-                   for n, is_locked in locked.items() if not is_locked]
-        if open_months:
-            reasons.append("chưa chốt điểm danh tháng " +
-                           ", ".join(f"{m:%m/%Y}" for m in open_months))
         states[school_class.name] = {
             "terms_locked": {str(n): v for n, v in locked.items()},
             "closed_months": [f"{m:%m/%Y}" for m in months if m in closed],
-            "open_months": [f"{m:%m/%Y}" for m in open_months], "reasons": reasons}
+            "open_months": [f"{m:%m/%Y}" for m in open_months],
+            "reasons": unfinished(locked, open_months)}
     return states

@@ -21,17 +21,10 @@ def rate_conduct(session: Session, clock: Clock, actor_id: int, class_id: int, t
         raise PermissionDenied(f"Chỉ GVCN lớp {school_class.name} được đánh giá rèn luyện.")
     refuse_if_locked(session, score_lock(session, clock.now(), school_class.year_id, term.id,
                                          class_id, None))
-    allowed = circular_of(session.get(SchoolYear, school_class.year_id)).conduct_levels
-    enrolled = {line.student.id for line in roster(session, class_id)}
     existing = set(session.exec(select(ConductRating.student_id).where(
         ConductRating.term_id == term_id, ConductRating.student_id.in_(list(levels)))).all())
-    problems = [LineProblem(f"HS mã {sid}", _problem(sid, level, enrolled, existing, allowed))
-                for sid, level in levels.items()
-                if _problem(sid, level, enrolled, existing, allowed)]
-    if problems:
-        raise InvalidBatch("Chưa lưu kết quả rèn luyện nào.", problems)
-    if not levels:
-        raise DomainError("Chưa có kết quả rèn luyện nào để lưu.")
+    _refuse_bad_levels(session, school_class, levels, existing, "học kì này",
+                       "kết quả rèn luyện")
     rows = [ConductRating(student_id=sid, term_id=term_id, level=level,
                           entered_by_id=actor_id, entered_at=clock.now())
             for sid, level in levels.items()]
@@ -45,12 +38,29 @@ def rate_conduct(session: Session, clock: Clock, actor_id: int, class_id: int, t
     return rows
 
 
+def _refuse_bad_levels(session: Session, school_class: SchoolClass, levels: Mapping[int, str],
+                       existing: set[int], period: str, what: str) -> None:
+    """Nothing is saved unless every line is right: the student is in the class, has no
+    result for `period` yet, and the level is one of the circular's."""
+    allowed = circular_of(session.get(SchoolYear, school_class.year_id)).conduct_levels
+    enrolled = {line.student.id for line in roster(session, school_class.id)}
+    problems = []
+    for sid, level in levels.items():
+        problem = _problem(sid, level, enrolled, existing, allowed, period)
+        if problem:
+            problems.append(LineProblem(f"HS mã {sid}", problem))
+    if problems:
+        raise InvalidBatch(f"Chưa lưu {what} nào.", problems)
+    if not levels:
+        raise DomainError(f"Chưa có {what} nào để lưu.")
+
+
 def _problem(student_id: int, level: str, enrolled: set[int], existing: set[int],
-             allowed: tuple[str, ...]) -> str:
+             allowed: tuple[str, ...], period: str) -> str:
     if student_id not in enrolled:
         return "không có trong danh sách lớp."
     if student_id in existing:
-        return "đã có kết quả rèn luyện học kì này; muốn đổi phải gửi yêu cầu sửa."
+        return f"đã có kết quả rèn luyện {period}; muốn đổi phải gửi yêu cầu sửa."
     if level not in allowed:
         return f"“{level}” không phải mức hợp lệ. Chọn một trong: {', '.join(allowed)}."
     return ""
@@ -64,19 +74,11 @@ def rate_summer_conduct(session: Session, clock: Clock, actor_id: int, class_id:
     if not is_homeroom_of(session, actor_id, school_class):
         raise PermissionDenied(f"Chỉ GVCN lớp {school_class.name} được ghi kết quả rèn luyện "
                                "trong hè.")
-    allowed = circular_of(session.get(SchoolYear, school_class.year_id)).conduct_levels
-    enrolled = {line.student.id for line in roster(session, class_id)}
     existing = set(session.exec(select(SummerConduct.student_id).where(
         SummerConduct.year_id == school_class.year_id,
         SummerConduct.student_id.in_(list(levels)))).all())
-    problems = [LineProblem(f"HS mã {sid}", _problem(sid, level, enrolled, existing, allowed)
-                            .replace("học kì này", "sau rèn luyện hè"))
-                for sid, level in levels.items()
-                if _problem(sid, level, enrolled, existing, allowed)]
-    if problems:
-        raise InvalidBatch("Chưa lưu kết quả rèn luyện trong hè nào.", problems)
-    if not levels:
-        raise DomainError("Chưa có kết quả rèn luyện trong hè nào để lưu.")
+    _refuse_bad_levels(session, school_class, levels, existing, "sau rèn luyện hè",
+                       "kết quả rèn luyện trong hè")
     rows = [SummerConduct(student_id=sid, year_id=school_class.year_id, level=level,
                           rated_by_id=actor_id, rated_at=clock.now())
             for sid, level in levels.items()]

@@ -22,6 +22,7 @@ from models import (
     Term,
 )
 from models.types import CorrectionStatus, Role
+from services import scoping
 from services.errors import DomainError
 from services.school import get_or_fail
 
@@ -77,14 +78,8 @@ def year_facts(session: Session, year_id: int) -> list[CorrectionFacts]:
     name in a district deployment, and its classes the same names)."""
     get_or_fail(session, SchoolYear, year_id, "năm học")
     requests = session.exec(select(CorrectionRequest).order_by(CorrectionRequest.id)).all()
-    return [_facts(session, r) for r in requests if _year_of(session, r) == year_id]
-
-
-def _year_of(session: Session, request: CorrectionRequest) -> int | None:
-    target = (session.get(ScoreEntry, request.score_entry_id) if request.kind == "score"
-              else session.get(Absence, request.absence_id))
-    school_class = session.get(SchoolClass, target.class_id) if target else None
-    return school_class.year_id if school_class else None
+    return [_facts(session, r) for r in requests
+            if scoping.year_of_correction(session, r) == year_id]
 
 
 def _facts(session: Session, request: CorrectionRequest) -> CorrectionFacts:

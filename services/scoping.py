@@ -25,12 +25,22 @@ def school_of_class(session: Session, class_id: int | None) -> int | None:
     return school_of_year(session, school_class.year_id) if school_class else None
 
 
-def school_of_correction(session: Session, request: CorrectionRequest | None) -> int | None:
+def class_of_correction(session: Session, request: CorrectionRequest | None) -> int | None:
+    """The class of the score cell or absence a correction request is about."""
     if request is None:
         return None
     target = (session.get(ScoreEntry, request.score_entry_id) if request.kind == "score"
               else session.get(Absence, request.absence_id))
-    return school_of_class(session, target.class_id) if target else None
+    return target.class_id if target else None
+
+
+def year_of_correction(session: Session, request: CorrectionRequest | None) -> int | None:
+    school_class = session.get(SchoolClass, class_of_correction(session, request) or 0)
+    return school_class.year_id if school_class else None
+
+
+def school_of_correction(session: Session, request: CorrectionRequest | None) -> int | None:
+    return school_of_year(session, year_of_correction(session, request))
 
 
 def school_of_invite(session: Session, invite: Invite | None) -> int | None:

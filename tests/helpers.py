@@ -55,3 +55,27 @@ def vice_principal_teaching_6a1(session: Session, school: DemoSchool) -> int:
                                    subject_id=math.id))
     session.commit()
     return vice
+
+
+OTHER_REASON = "Chấm nhầm bài kiểm tra"
+
+
+def correction_in_another_school(session: Session, clock):
+    """A second demo school in the same database (its year and class 6A1 named like ours),
+    with one applied correction: (that school, its 6A1, the correction request)."""
+    from services.corrections import decide, request_score_correction
+    from services.demo_school import build_demo_school
+    from services.scores import ScoreBatch, enter_scores
+
+    other = build_demo_school(session, seed=9, classes_per_grade=1, class_size=5,
+                              school_code="THCS-KHAC")
+    cls = session.exec(select(SchoolClass).where(SchoolClass.year_id == other.year_id,
+                                                 SchoolClass.name == "6A1")).one()
+    maths = session.exec(select(Subject).where(Subject.school_id == other.school_id,
+                                               Subject.code == "TOAN")).one()
+    teacher_id = other.teacher_of[(cls.id, maths.id)]
+    (cell,) = enter_scores(session, clock, teacher_id, ScoreBatch(
+        cls.id, maths.id, other.term_ids[1], "TX1", {student_ids(session, cls.id)[0]: "6"}))
+    request = request_score_correction(session, clock, teacher_id, cell.id, "7", OTHER_REASON)
+    decide(session, clock, other.principal_id, request.token, approve=True)
+    return other, cls, request

@@ -5,11 +5,9 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlmodel import select
 from typer.testing import CliRunner
 
 from admin.cli import app
-from models import Subject
 from printing.correction_summary import summary_pdf, summary_xlsx
 from printing.minutes import minutes_pdf
 from services.correction_records import applied_facts, year_facts
@@ -86,27 +84,10 @@ def test_the_cli_writes_the_minutes_and_the_summary(db, session, applied, tmp_pa
 def test_another_schools_corrections_never_reach_this_schools_book(session, school, clock):
     """Two schools in one deployment, both with a year 2026-2027 and a class 6A1."""
     from services.book_data import class_book
-    from services.demo_school import build_demo_school
+    from tests.helpers import correction_in_another_school
 
-    other = build_demo_school(session, seed=9, classes_per_grade=1, class_size=5,
-                              school_code="THCS-KHAC")
-    cls = class_named_in(session, other, "6A1")
-    maths = next(s for s in session.exec(select(Subject).where(
-        Subject.school_id == other.school_id, Subject.code == "TOAN")))
-    teacher_id = other.teacher_of[(cls.id, maths.id)]
-    (cell,) = enter_scores(session, clock, teacher_id, ScoreBatch(
-        cls.id, maths.id, other.term_ids[1], "TX1", {student_ids(session, cls.id)[0]: "6"}))
-    request = request_score_correction(session, clock, teacher_id, cell.id, "7",
-                                       "Chấm nhầm bài kiểm tra")
-    decide(session, clock, other.principal_id, request.token, approve=True)
+    ours = class_named(session, "6A1")  # before a second 6A1 exists
+    other, _, request = correction_in_another_school(session, clock)
     assert [f.number for f in year_facts(session, other.year_id)] == [request.id]
     assert request.id not in [f.number for f in year_facts(session, school.year_id)]
-    ours = class_named_in(session, school, "6A1")
     assert class_book(session, clock, ours.id).corrections == []
-
-
-def class_named_in(session, demo, name: str):
-    from models import SchoolClass
-
-    return session.exec(select(SchoolClass).where(SchoolClass.year_id == demo.year_id,
-                                                  SchoolClass.name == name)).one()

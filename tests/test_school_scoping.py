@@ -7,32 +7,18 @@ from sqlmodel import Session, select
 
 from admin.status_app import create_app
 from core.config import Settings
-from models import Invite, SchoolClass, Staff, Subject
-from services.corrections import decide, request_score_correction
-from services.demo_school import build_demo_school
+from models import Invite, SchoolClass, Staff
 from services.linking import create_invite
 from services.locks import LockScope, create_lock
-from services.scores import ScoreBatch, enter_scores
 from tests.admin_helpers import csrf_of, give_passwords, sign_in
-from tests.helpers import student_ids
+from tests.helpers import OTHER_REASON, correction_in_another_school
 
 
 @pytest.fixture
 def two_schools(db, school, clock, tmp_path):
     engine, _ = db
     with Session(engine, expire_on_commit=False) as session:
-        other = build_demo_school(session, seed=9, classes_per_grade=1, class_size=5,
-                                  school_code="THCS-KHAC")
-        cls = session.exec(select(SchoolClass).where(SchoolClass.year_id == other.year_id,
-                                                     SchoolClass.name == "6A1")).one()
-        maths = session.exec(select(Subject).where(Subject.school_id == other.school_id,
-                                                   Subject.code == "TOAN")).one()
-        teacher_id = other.teacher_of[(cls.id, maths.id)]
-        (cell,) = enter_scores(session, clock, teacher_id, ScoreBatch(
-            cls.id, maths.id, other.term_ids[1], "TX1", {student_ids(session, cls.id)[0]: "6"}))
-        request = request_score_correction(session, clock, teacher_id, cell.id, "7",
-                                           "Chấm nhầm bài kiểm tra")
-        decide(session, clock, other.principal_id, request.token, approve=True)
+        other, cls, request = correction_in_another_school(session, clock)
         invite = create_invite(session, clock, other.admin_id, other.principal_id)
         lock = create_lock(session, clock, executor_id=other.admin_id,
                            decided_by_id=other.principal_id,
@@ -54,7 +40,7 @@ def test_another_schools_records_are_not_found(two_schools):
     sheet = client.get(f"/admin/invites/sheet?ids={theirs['invite']}")
     assert theirs["invite_code"] not in sheet.text
     listing = client.get("/admin/corrections").text
-    assert "Chấm nhầm bài kiểm tra" not in listing
+    assert OTHER_REASON not in listing
     token = csrf_of(client, "/admin/invites")
     revoked = client.post(f"/admin/invites/{theirs['invite']}/revoke", data={"csrf": token},
                           follow_redirects=False)
@@ -71,7 +57,7 @@ def test_the_audit_trail_shows_this_schools_entries_only(two_schools):
     client, theirs, engine = two_schools
     from services import audit_view
 
-    reason = "Chấm nhầm bài kiểm tra"
+    reason = OTHER_REASON
     with Session(engine) as session:  # school B's own view finds the entry
         other = session.exec(select(SchoolClass).where(SchoolClass.id == theirs["class"])).one()
         from models import SchoolYear

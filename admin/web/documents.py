@@ -44,8 +44,7 @@ def document_signer():
 
     settings = get_settings()
     try:
-        return signing.configured(settings.signing_p12, settings.signing_password,
-                                  settings.data_dir)
+        return signing.configured(settings)
     except signing.SigningError:  # misconfigured: the book is printed unsigned, not refused
         return None
 
