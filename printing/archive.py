@@ -7,6 +7,7 @@ facts and hands them to the renderers. Class books render in parallel on all cor
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 from collections import defaultdict
@@ -101,7 +102,9 @@ def render_classes(url: str, class_ids: list[int], at: datetime, workers: int | 
             if progress:
                 progress()
         return results
-    with ProcessPoolExecutor(workers) as pool:
+    # spawned, not forked: the archive runs from a thread of a multi-threaded server, and a
+    # fork taken while another thread holds a lock leaves the child waiting on it forever
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for result in pool.map(render_class, jobs):
             results.append(result)
             if progress:
