@@ -183,6 +183,7 @@ class PrintedDocument(SQLModel, table=True):
     kind: str = Field(max_length=24)  # "class_book", "confirmation", "teacher_book", …
     title: str = Field(max_length=200)
     printed_at: datetime = Field(sa_type=UtcDateTime)
+    audit_chain: int = 0  # the chain `audit_seq` counts in (0: printed before per-school chains)
     audit_seq: int
     audit_hash: str = Field(max_length=64)
     pages: int = 0

@@ -133,15 +133,15 @@ def build_archive(engine: Engine, year_id: int, out_dir: Path, at: datetime,
                            for name, reasons in sorted(unfinished.items())) +
                 "\nKhóa sổ và chốt điểm danh các tháng còn thiếu, hoặc lập bản nháp bằng "
                 "--draft.")
-        report = audit_verification.check(session)
         year = session.get(SchoolYear, year_id)
+        report = audit_verification.check(session, year.school_id)
         checkpoint = audit_checkpoints.write_now(session, FixedClock(at),
-                                                 f"lưu trữ năm học {year.name}")
+                                                 f"lưu trữ năm học {year.name}", year.school_id)
         school = session.get(School, year.school_id)
         class_ids = list(session.exec(select(SchoolClass.id).where(
             SchoolClass.year_id == year_id).order_by(SchoolClass.name)))
         corrections = year_facts(session, year_id)
-        audit_lines = _audit_lines(session)
+        audit_lines = _audit_lines(session, year.school_id)
     folder = out_dir / f"sodiem-{_slug(school.code)}-{_slug(year.name)}"
     folder.mkdir(parents=True, exist_ok=True)
     rendered = render_classes(url, class_ids, at, workers, progress,
@@ -198,9 +198,12 @@ def _teacher_books(books: list[ClassBook],
             for (teacher, staff_id), items in sorted(parts.items())}
 
 
-def _audit_lines(session: Session) -> bytes:
-    rows = session.exec(select(AuditEntry).order_by(AuditEntry.seq)).all()
-    return "".join(json.dumps({"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_id,
+def _audit_lines(session: Session, school_id: int) -> bytes:
+    """The school's chain, after chain 0 (what was logged before chains were per school)."""
+    rows = session.exec(select(AuditEntry).where(AuditEntry.chain.in_([0, school_id]))
+                        .order_by(AuditEntry.chain, AuditEntry.seq)).all()
+    return "".join(json.dumps({"chain": e.chain, "seq": e.seq, "at": e.at.isoformat(),
+                               "actor": e.actor_id,
                                "action": e.action, "entity": e.entity,
                                "entity_id": e.entity_id, "old": e.old, "new": e.new,
                                "via": e.via, "acting_as": e.acting_as_id,

@@ -23,6 +23,7 @@ from services.errors import DomainError, InvalidBatch, LineProblem, Locked, Perm
 from services.locks import attendance_lock, refuse_if_locked
 from services.permissions import active_staff, is_homeroom_of, roles_of, teaches
 from services.school import get_or_fail, roster
+from services.scoping import school_of_class
 
 _CLASS_LOCK_KEY = 0x50D1E5  # with a class id: one class's attendance, on PostgreSQL
 
@@ -210,9 +211,11 @@ def close_month(session: Session, clock: Clock, class_id: int, month: date,
     changes.append(audit.Change("absence.close_month", "absence_month", closing.id, None,
                                 {"class_id": class_id, "month": month,
                                  "auto_unexcused": len(pending)}))
-    audit.append_many(session, clock, actor_id=actor_id, changes=changes, via=via)
+    school_id = school_of_class(session, class_id)
+    audit.append_many(session, clock, actor_id=actor_id, changes=changes, via=via,
+                      school_id=school_id)
     audit_checkpoints.write(session, clock, f"chốt điểm danh tháng {month:%m/%Y} lớp mã "
-                                            f"{class_id}")
+                                            f"{class_id}", school_id)
     session.commit()
     return closing
 

@@ -96,7 +96,7 @@ def create_admin(session: Session, clock: Clock, full_name: str, code: str,
     session.flush()
     session.add(StaffRole(staff_id=staff.id, role=Role.ADMIN))
     audit.append(session, clock, actor_id=None, action="account.create_admin", entity="staff",
-                 entity_id=staff.id, new={"code": staff.code})
+                 entity_id=staff.id, new={"code": staff.code}, school_id=school.id)
     session.commit()
     return staff, password
 

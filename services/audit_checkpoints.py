@@ -17,27 +17,31 @@ from models import AuditCheckpoint, AuditEntry
 from services import audit, audit_seal
 
 
-def _signed_text(seq: int, hash_hex: str, at, reason: str) -> str:
-    moment = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return f"checkpoint:{seq}:{hash_hex}:{moment}:{reason}"
+def _signed_text(checkpoint: AuditCheckpoint) -> str:
+    moment = checkpoint.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    text = f"checkpoint:{checkpoint.seq}:{checkpoint.hash}:{moment}:{checkpoint.reason}"
+    # Chain 0 checkpoints were signed before chains were per school: same text as then.
+    return f"{text}:chain={checkpoint.chain}" if checkpoint.chain else text
 
 
-def write(session: Session, clock: Clock, reason: str) -> AuditCheckpoint:
-    """A checkpoint of the head as this transaction sees it; the caller commits."""
-    audit.lock_chain(session)
-    last = audit.head(session)
+def write(session: Session, clock: Clock, reason: str, school_id: int) -> AuditCheckpoint:
+    """A checkpoint of the school chain's head as this transaction sees it; the caller
+    commits."""
+    audit.lock_chain(session, school_id)
+    last = audit.head(session, school_id)
     seq, hash_hex = (last.seq, last.hash) if last else (0, audit.GENESIS)
-    at, reason = clock.now().astimezone(UTC), reason[:120]
-    checkpoint = AuditCheckpoint(seq=seq, hash=hash_hex, at=at, reason=reason,
-                                 signature=audit_seal.sign(_signed_text(seq, hash_hex, at,
-                                                                        reason)))
+    checkpoint = AuditCheckpoint(chain=school_id, seq=seq, hash=hash_hex,
+                                 at=clock.now().astimezone(UTC), reason=reason[:120],
+                                 signature="")
+    checkpoint.signature = audit_seal.sign(_signed_text(checkpoint))
     session.add(checkpoint)
     session.flush()
     return checkpoint
 
 
-def write_now(session: Session, clock: Clock, reason: str) -> AuditCheckpoint:
-    checkpoint = write(session, clock, reason)
+def write_now(session: Session, clock: Clock, reason: str,
+              school_id: int) -> AuditCheckpoint:
+    checkpoint = write(session, clock, reason, school_id)
     session.commit()
     return checkpoint
 
@@ -56,13 +60,17 @@ class CheckpointProblem:
     text: str
 
 
-def problems(session: Session) -> list[CheckpointProblem]:
+def problems(session: Session, school_id: int | None = None) -> list[CheckpointProblem]:
     """Every checkpoint whose signature fails, whose entry is gone, or whose hash no
-    longer matches the entry now stored under its number."""
-    chain_head_seq = session.exec(select(func.max(AuditEntry.seq))).one() or 0
+    longer matches the entry now stored under its number (in its own chain)."""
+    heads = dict(session.exec(select(AuditEntry.chain, func.max(AuditEntry.seq))
+                              .group_by(AuditEntry.chain)).all())
+    query = select(AuditCheckpoint).order_by(AuditCheckpoint.id)
+    if school_id is not None:
+        query = query.where(AuditCheckpoint.chain == school_id)
     found = []
-    for checkpoint in session.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.id)):
-        text = _problem(session, checkpoint, chain_head_seq)
+    for checkpoint in session.exec(query):
+        text = _problem(session, checkpoint, heads.get(checkpoint.chain, 0))
         if text:
             found.append(CheckpointProblem(checkpoint.id, checkpoint.seq, text))
     return found
@@ -70,21 +78,23 @@ def problems(session: Session) -> list[CheckpointProblem]:
 
 def _problem(session: Session, checkpoint: AuditCheckpoint, chain_head_seq: int) -> str:
     when = f"{checkpoint.at.astimezone(VN_TZ):%H:%M %d/%m/%Y} ({checkpoint.reason})"
-    signed = _signed_text(checkpoint.seq, checkpoint.hash, checkpoint.at, checkpoint.reason)
-    if not audit_seal.valid(signed, checkpoint.signature):
+    if checkpoint.chain:
+        when += f", {audit.chain_name(session, checkpoint.chain)}"
+    if not audit_seal.valid(_signed_text(checkpoint), checkpoint.signature):
         return f"điểm kiểm lúc {when} có chữ ký sai (bị sửa hoặc giả)"
     if checkpoint.seq == 0:
         return ""
     if checkpoint.seq > chain_head_seq:
         return (f"nhật ký bị cắt: điểm kiểm lúc {when} ghi tới bản ghi số {checkpoint.seq}, "
                 f"nhưng nhật ký chỉ còn tới số {chain_head_seq}")
-    entry = session.exec(select(AuditEntry).where(AuditEntry.seq == checkpoint.seq)).first()
+    entry = session.exec(select(AuditEntry).where(AuditEntry.chain == checkpoint.chain,
+                                                  AuditEntry.seq == checkpoint.seq)).first()
     if entry is None or entry.hash != checkpoint.hash:
         return (f"bản ghi số {checkpoint.seq} không còn khớp điểm kiểm lúc {when}: "
                 "nhật ký đã bị viết lại")
     return ""
 
 
-def newest(session: Session) -> AuditCheckpoint | None:
-    return session.exec(select(AuditCheckpoint).order_by(AuditCheckpoint.id.desc())
-                        .limit(1)).first()
+def newest(session: Session, school_id: int) -> AuditCheckpoint | None:
+    return session.exec(select(AuditCheckpoint).where(AuditCheckpoint.chain == school_id)
+                        .order_by(AuditCheckpoint.id.desc()).limit(1)).first()

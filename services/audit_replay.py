@@ -30,6 +30,7 @@ class Mismatch:
     where: str  # "Toán HK1 TX1" or "vắng sáng 16/11/2026"
     in_table: str  # "" when the row is missing from the table
     in_log: str  # "" when the log never recorded the row
+    school_id: int | None = None  # the student's school
 
     def text(self) -> str:
         head = f"{self.student}, lớp {self.class_name}, {self.where}"
@@ -40,16 +41,20 @@ class Mismatch:
         return f"{head}: bảng ghi {self.in_table}, nhật ký ghi {self.in_log}"
 
 
-def replay(session: Session) -> list[Mismatch]:
-    return _score_mismatches(session) + _absence_mismatches(session)
+def replay(session: Session, school_id: int | None = None) -> list[Mismatch]:
+    """Every mismatch of the deployment, or of one school's students."""
+    found = _score_mismatches(session) + _absence_mismatches(session)
+    return [m for m in found if school_id is None or m.school_id == school_id]
 
 
 def _log_states(session: Session, entity: str, actions: tuple[str, ...]) -> dict[int, dict]:
-    """entity id → the row as the log last described it."""
+    """entity id → the row as the log last described it. A row's entries are in its
+    school's chain, after any in chain 0 (logged before chains were per school), so
+    (chain, seq) is the order they were written in."""
     states: dict[int, dict] = {}
     rows = session.exec(select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.new)
                         .where(AuditEntry.entity == entity, AuditEntry.action.in_(actions))
-                        .order_by(AuditEntry.seq))
+                        .order_by(AuditEntry.chain, AuditEntry.seq))
     for action, entity_id, new in rows:
         recorded = json.loads(new or "{}")
         if action.endswith(".correct"):
@@ -116,6 +121,10 @@ class _Names:
         student = self.session.get(Student, student_id) if student_id else None
         return student.full_name if student else f"HS mã {student_id}"
 
+    def school(self, student_id) -> int | None:
+        student = self.session.get(Student, student_id) if student_id else None
+        return student.school_id if student else None
+
     def class_of_id(self, class_id: int) -> str:
         school_class = self.session.get(SchoolClass, class_id)
         return school_class.name if school_class else f"mã {class_id}"
@@ -142,7 +151,7 @@ class _Names:
                      f"{self.student(log.get('student_id'))})"
         return Mismatch("score", row_id, self.student(shown.get("student_id")), class_name,
                         where, table["value"] if table else "", log.get("value", "") if log
-                        else "")
+                        else "", self.school(shown.get("student_id")))
 
     def absence(self, row_id: int, table: dict | None, log: dict | None,
                 class_name: str) -> Mismatch:
@@ -156,7 +165,8 @@ class _Names:
             in_log = (f"{in_log} cho {self.student(log.get('student_id'))}, {log_part} "
                       f"{_day(log.get('day'))}")
         return Mismatch("absence", row_id, self.student(shown.get("student_id")), class_name,
-                        where, table["status"] if table else "", in_log)
+                        where, table["status"] if table else "", in_log,
+                        self.school(shown.get("student_id")))
 
 
 def _day(iso: str | None) -> str:

@@ -19,7 +19,7 @@ MAX_STORED_PROBLEMS = 200
 
 @dataclass(frozen=True)
 class Report:
-    chain: audit.ChainCheck
+    chain: audit.ChainsCheck
     checkpoint_problems: list[audit_checkpoints.CheckpointProblem] = field(default_factory=list)
     mismatches: list[audit_replay.Mismatch] = field(default_factory=list)
 
@@ -28,7 +28,7 @@ class Report:
         return self.chain.ok and not self.checkpoint_problems and not self.mismatches
 
     def lines(self) -> list[str]:
-        lines = [] if self.chain.ok else [self.chain.message()]
+        lines = self.chain.messages()
         lines += [f"Điểm kiểm: {p.text}" for p in self.checkpoint_problems]
         lines += [f"Dữ liệu sửa ngoài phần mềm: {m.text()}" for m in self.mismatches]
         return lines
@@ -42,10 +42,12 @@ class Report:
                 "Hiệu trưởng và quản trị; đối chiếu với bản lưu trữ và các bản in.")
 
 
-def check(session: Session) -> Report:
+def check(session: Session, school_id: int | None = None) -> Report:
+    """The whole deployment, or one school: its chain, checkpoints and students' rows."""
     session.expire_all()  # read what the database holds now, not what this session cached
-    return Report(audit.verify(session), audit_checkpoints.problems(session),
-                  audit_replay.replay(session))
+    return Report(audit.verify(session, school_id),
+                  audit_checkpoints.problems(session, school_id),
+                  audit_replay.replay(session, school_id))
 
 
 def run(session: Session, clock: Clock, trigger: str) -> Report:

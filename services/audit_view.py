@@ -25,6 +25,7 @@ ACTIONS = {
     "chat.unlink": "Hủy liên kết bot", "chat.web_as": "Trò chuyện thử (nói thay)",
     "invite.create": "Tạo lời mời", "invite.revoke": "Thu hồi lời mời",
     "account.password": "Đổi mật khẩu", "account.create_admin": "Tạo tài khoản quản trị",
+    "account.create_district_officer": "Tạo tài khoản chuyên viên Phòng",
     "student.import": "Nhập học sinh", "student.update": "Cập nhật học sinh",
     "staff.import": "Nhập cán bộ", "assignment.import": "Nhập phân công",
     "enrolment.import_move": "Chuyển lớp (nhập tệp)", "demo.forced": "Ép bật chế độ thử",
@@ -50,7 +51,7 @@ class AuditFilter:
     actor: str = ""
     since: date | None = None
     until: date | None = None  # inclusive
-    school_id: int | None = None  # entries by this school's staff (and the system's own)
+    school_id: int | None = None  # this school's chain (and its part of chain 0)
 
 
 def action_label(action: str) -> str:
@@ -67,8 +68,12 @@ def _query(session: Session, where: AuditFilter):
                             AuditEntry.old.contains(where.text) |
                             AuditEntry.action.contains(where.text))
     if where.school_id is not None:
+        # The school's chain; of chain 0 (before chains were per school), what its staff
+        # or the system did.
         staff = select(Staff.id).where(Staff.school_id == where.school_id)
-        query = query.where(AuditEntry.actor_id.in_(staff) | AuditEntry.actor_id.is_(None))
+        query = query.where((AuditEntry.chain == where.school_id) | (
+            (AuditEntry.chain == 0) &
+            (AuditEntry.actor_id.in_(staff) | AuditEntry.actor_id.is_(None))))
     if where.actor:
         people = select(Staff)
         if where.school_id is not None:
@@ -94,7 +99,7 @@ def count(session: Session, where: AuditFilter) -> int:
 
 def page(session: Session, where: AuditFilter, number: int = 1,
          size: int = PAGE_SIZE) -> list[AuditRow]:
-    entries = session.exec(_query(session, where).order_by(AuditEntry.seq.desc())
+    entries = session.exec(_query(session, where).order_by(AuditEntry.id.desc())
                            .offset((max(number, 1) - 1) * size).limit(size)).all()
     return describe(session, entries)
 
@@ -103,7 +108,7 @@ def all_rows(session: Session, where: AuditFilter, batch: int = 2000):
     """Every matching row, newest first, in batches (for the Excel export)."""
     offset = 0
     while True:
-        entries = session.exec(_query(session, where).order_by(AuditEntry.seq.desc())
+        entries = session.exec(_query(session, where).order_by(AuditEntry.id.desc())
                                .offset(offset).limit(batch)).all()
         if not entries:
             return

@@ -35,6 +35,7 @@ from services.correction_records import CorrectionFacts, year_facts
 from services.locks import score_lock
 from services.results import class_report, class_subjects
 from services.school import columns_for, get_or_fail, roster
+from services.scoping import school_of_class
 
 TERM_NAMES = {1: "Học kì I", 2: "Học kì II"}
 
@@ -245,7 +246,8 @@ def printed_class_book(session: Session, clock: Clock, class_id: int, what: str)
     """The book, with a signed checkpoint of the audit log taken now and printed on it:
     the paper then says how far the log reached when it was signed."""
     book = class_book(session, clock, class_id)
-    checkpoint = audit_checkpoints.write_now(session, clock, f"in {what} lớp {book.class_name}")
+    checkpoint = audit_checkpoints.write_now(session, clock, f"in {what} lớp {book.class_name}",
+                                             school_of_class(session, class_id))
     book.checkpoint = audit_checkpoints.label(checkpoint)
     return book
 

@@ -130,7 +130,7 @@ def _local(moment: datetime | None) -> datetime | None:
 
 def _audit_hash(session: Session, request: CorrectionRequest) -> str:
     entries = session.exec(select(AuditEntry).where(AuditEntry.action.in_(
-        ["score.correct", "absence.correct"])).order_by(AuditEntry.seq)).all()
+        ["score.correct", "absence.correct"])).order_by(AuditEntry.chain, AuditEntry.seq)).all()
     for entry in entries:
         if json.loads(entry.new or "{}").get("correction") == request.id:
             return entry.hash

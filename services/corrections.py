@@ -35,6 +35,7 @@ from services.errors import AlreadyDecided, DomainError, PermissionDenied
 from services.limits import REASON_MAX, require_length
 from services.permissions import is_homeroom_of, require_assigned_teacher, roles_of
 from services.school import get_or_fail
+from services.scoping import school_of_correction
 from services.score_values import parse_score
 
 OPEN = (CorrectionStatus.PENDING, CorrectionStatus.APPROVED)
@@ -268,7 +269,8 @@ def _refuse_if_stale(session: Session, clock: Clock, request: CorrectionRequest,
     request.applied_at, request.witness_id = None, None
     session.add(request)
     audit.append(session, clock, actor_id=None, action="correction.stale", entity="correction",
-                 entity_id=request.id, new={"reason": reason}, via=via)
+                 entity_id=request.id, new={"reason": reason}, via=via,
+                 school_id=school_of_correction(session, request))
     session.commit()
     raise DomainError(f"Không sửa được: ô này giờ là {now_value}, không còn là "
                       f"{request.old_value} như lúc gửi yêu cầu. Giáo viên cần gửi lại.")
@@ -278,7 +280,8 @@ def _record_close(session: Session, clock: Clock, request: CorrectionRequest,
                   decided_by: int | None, reason: str, via: str) -> CorrectionRequest:
     """The audit entry of a transition already made; commits both."""
     audit.append(session, clock, actor_id=decided_by, action=f"correction.{request.status}",
-                 entity="correction", entity_id=request.id, new={"reason": reason}, via=via)
+                 entity="correction", entity_id=request.id, new={"reason": reason}, via=via,
+                 school_id=school_of_correction(session, request))
     session.commit()
     return request
 

@@ -22,6 +22,9 @@ def refusal(session: Session) -> str | None:
 
 
 def record_forced(session: Session, clock: Clock, reason: str) -> None:
-    audit.append(session, clock, actor_id=None, action="demo.forced", entity="school",
-                 entity_id=None, new={"reason": reason}, via="cli:serve")
+    """Logged in every school's chain: each of them was exposed."""
+    for school in session.exec(select(School)).all():
+        audit.append(session, clock, actor_id=None, action="demo.forced", entity="school",
+                     entity_id=school.id, new={"reason": reason}, via="cli:serve",
+                     school_id=school.id)
     session.commit()

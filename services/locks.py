@@ -17,6 +17,7 @@ from services.errors import DomainError, Locked
 from services.limits import SHORT_TEXT_MAX, require_length
 from services.permissions import require_any_role
 from services.school import get_or_fail
+from services.scoping import school_of_year
 
 DECIDERS = {Role.PRINCIPAL, Role.VICE_PRINCIPAL}
 EXECUTORS = {Role.ADMIN, Role.PRINCIPAL}
@@ -123,7 +124,8 @@ def create_lock(session: Session, clock: Clock, *, executor_id: int, decided_by_
     session.flush()
     audit.append(session, clock, actor_id=executor_id, action="lock.create", entity="lock",
                  entity_id=lock.id, new=_snapshot(lock), via=via)
-    audit_checkpoints.write(session, clock, f"khóa sổ số {lock.id}")
+    audit_checkpoints.write(session, clock, f"khóa sổ số {lock.id}",
+                            school_of_year(session, scope.year_id))
     session.commit()
     return lock
 

@@ -34,9 +34,10 @@ def new_code() -> str:
 def record(session: Session, clock: Clock, school_id: int, kind: str, title: str, code: str,
            pages: dict[int, list[tuple[int, str]]], total: int) -> PrintedDocument:
     """Store what was printed (caller commits)."""
-    head = audit.head(session)
+    head = audit.head(session, school_id)
     row = PrintedDocument(code=code, school_id=school_id, kind=kind, title=title[:200],
-                          printed_at=clock.now(), audit_seq=head.seq if head else 0,
+                          printed_at=clock.now(), audit_chain=school_id,
+                          audit_seq=head.seq if head else 0,
                           audit_hash=head.hash if head else "", pages=total,
                           cells=json.dumps({str(p): cells for p, cells in pages.items()}))
     session.add(row)
@@ -115,12 +116,17 @@ def _changed(session: Session, document: PrintedDocument,
     return changed
 
 
-def _corrections_since(session: Session, audit_seq: int, entry_id: int) -> list[int]:
+def _corrections_since(session: Session, document: PrintedDocument,
+                       entry_id: int) -> list[int]:
     """Applied corrections of the cell whose audit entry comes after the printed head (the
-    log's order, not clock times, which may be equal)."""
+    log's order, not clock times, which may be equal). A page printed before chains were
+    per school counts in chain 0: all of its school's own chain came after it."""
+    after = (AuditEntry.chain == document.audit_chain) & (AuditEntry.seq > document.audit_seq)
+    if document.audit_chain == audit.LEGACY_CHAIN:
+        after = after | (AuditEntry.chain == document.school_id)
     rows = session.exec(select(AuditEntry.via).where(
-        AuditEntry.seq > audit_seq, AuditEntry.action == "score.correct",
-        AuditEntry.entity_id == entry_id).order_by(AuditEntry.seq)).all()
+        after, AuditEntry.action == "score.correct",
+        AuditEntry.entity_id == entry_id).order_by(AuditEntry.chain, AuditEntry.seq)).all()
     numbers = [int(via.split(":", 1)[1]) for via in rows
                if via and via.startswith("correction:") and via.split(":", 1)[1].isdigit()]
     applied = set(session.exec(select(CorrectionRequest.id).where(
@@ -130,7 +136,7 @@ def _corrections_since(session: Session, audit_seq: int, entry_id: int) -> list[
 
 def _describe(session: Session, document: PrintedDocument, entry_id: int,
               entry: ScoreEntry | None, printed: str, now: str) -> ChangedCell:
-    minutes = _corrections_since(session, document.audit_seq, entry_id)
+    minutes = _corrections_since(session, document, entry_id)
     if entry is None:
         return ChangedCell("(ô đã bị xóa)", f"ô số {entry_id}", printed, now, minutes)
     student = session.get(Student, entry.student_id).full_name

@@ -24,6 +24,7 @@ from services.limits import REASON_MAX, require_length
 from services.locks import score_lock
 from services.permissions import require_assigned_teacher
 from services.school import get_or_fail
+from services.scoping import school_of_class
 
 OPEN_ALREADY = "Cột này đã có một yêu cầu mở khóa đang chờ duyệt; chờ kết quả nhé."
 
@@ -104,7 +105,8 @@ def close_expired(session: Session, clock: Clock) -> list[UnlockRequest]:
             continue
         set_committed_value(request, "status", "closed")
         audit.append(session, clock, actor_id=None, action="unlock.close", entity="unlock",
-                     entity_id=request.id, via="schedule")
+                     entity_id=request.id, via="schedule",
+                     school_id=school_of_class(session, request.class_id))
         session.commit()
         closed.append(request)
     return closed

@@ -78,8 +78,8 @@ def test_a_rewritten_chain_with_every_hash_recomputed_is_detected(session, schoo
 
 def test_a_truncated_tail_is_detected_by_the_newest_checkpoint(session, school, clock):
     _enter_some(session, school, clock)
-    audit_checkpoints.write_now(session, clock, "in sổ lớp 6A1")
-    head = audit.head(session).seq
+    audit_checkpoints.write_now(session, clock, "in sổ lớp 6A1", school.school_id)
+    head = audit.head(session, school.school_id).seq
     session.exec(text("DELETE FROM auditentry WHERE seq = :s").bindparams(s=head))
     session.commit()
     report = _check(session)
@@ -97,8 +97,8 @@ def test_five_hundred_newest_rows_deleted_are_detected(session, school, clock):
             enter_scores(session, clock, teacher(school, cls.id, subj.id),
                          ScoreBatch(cls.id, subj.id, school.term_ids[1], column,
                                     {i: "7" for i in ids}))
-    audit_checkpoints.write_now(session, clock, "khóa học kì I")
-    head = audit.head(session).seq
+    audit_checkpoints.write_now(session, clock, "khóa học kì I", school.school_id)
+    head = audit.head(session, school.school_id).seq
     assert head >= 500
     session.exec(text("DELETE FROM auditentry WHERE seq > :s").bindparams(s=head - 500))
     session.commit()
@@ -111,7 +111,7 @@ def test_five_hundred_newest_rows_deleted_are_detected(session, school, clock):
 
 def test_a_truncation_past_the_last_checkpoint_is_caught_by_the_replay(session, school, clock):
     _enter_some(session, school, clock)
-    head = audit.head(session).seq
+    head = audit.head(session, school.school_id).seq
     session.exec(text("DELETE FROM auditentry WHERE seq = :s").bindparams(s=head))
     session.commit()
     lines = _check(session).lines()
@@ -120,7 +120,8 @@ def test_a_truncation_past_the_last_checkpoint_is_caught_by_the_replay(session, 
 
 def test_a_forged_checkpoint_is_detected(session, school, clock):
     _enter_some(session, school, clock)
-    checkpoint = audit_checkpoints.write_now(session, clock, "chốt tháng 11")
+    checkpoint = audit_checkpoints.write_now(session, clock, "chốt tháng 11",
+                                             school.school_id)
     session.exec(text("UPDATE auditcheckpoint SET seq = 3 WHERE id = :i")
                  .bindparams(i=checkpoint.id))
     session.commit()
@@ -129,7 +130,7 @@ def test_a_forged_checkpoint_is_detected(session, school, clock):
 
 def test_a_checkpointed_entry_rewritten_under_it_is_detected(session, school, clock):
     _enter_some(session, school, clock)
-    audit_checkpoints.write_now(session, clock, "chốt tháng 11")
+    audit_checkpoints.write_now(session, clock, "chốt tháng 11", school.school_id)
     session.exec(text("UPDATE auditentry SET hash = :h WHERE seq = 5").bindparams(h="f" * 64))
     session.commit()
     lines = _check(session).lines()
@@ -237,8 +238,9 @@ def test_the_status_page_text_reports_the_last_run_and_its_time(session, school,
 
 def test_checkpoints_are_signed_and_listed(session, school, clock):
     _enter_some(session, school, clock)
-    checkpoint = audit_checkpoints.write_now(session, clock, "lưu trữ cuối năm")
-    assert checkpoint.seq == audit.head(session).seq
+    checkpoint = audit_checkpoints.write_now(session, clock, "lưu trữ cuối năm",
+                                             school.school_id)
+    assert checkpoint.seq == audit.head(session, school.school_id).seq
     assert session.exec(select(AuditCheckpoint)).one().signature == checkpoint.signature
     assert f"bản ghi số {checkpoint.seq}" in audit_checkpoints.label(checkpoint)
 

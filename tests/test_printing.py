@@ -176,11 +176,12 @@ def test_the_archive_verifies_and_names_an_altered_or_missing_file(db, school, f
     assert f"Điểm kiểm nhật ký: bản ghi số {checkpoint['seq']}" in sheet
 
 
-def test_a_printed_book_carries_a_signed_checkpoint_of_the_log(session, clock, full_year):
+def test_a_printed_book_carries_a_signed_checkpoint_of_the_log(session, school, clock,
+                                                                full_year):
     book = printed_class_book(session, clock, full_year[0].id, "bảng xác nhận HK1")
-    newest = audit_checkpoints.newest(session)
+    newest = audit_checkpoints.newest(session, school.school_id)
     assert newest.reason == "in bảng xác nhận HK1 lớp 6A1"
-    assert newest.seq == audit.head(session).seq
+    assert newest.seq == audit.head(session, school.school_id).seq
     sheet = _text(confirmation_sheet_pdf(book, 1))
     assert f"bản ghi số {newest.seq}, mã {newest.hash[:16]}" in sheet
     assert "Điểm kiểm nhật ký" in _text(class_book_pdf(book))
@@ -190,7 +191,8 @@ def test_a_lock_writes_a_checkpoint(session, school, clock):
     lock = create_lock(session, clock, executor_id=school.admin_id,
                        decided_by_id=school.principal_id,
                        scope=LockScope(school.year_id, term_id=school.term_ids[1]))
-    assert audit_checkpoints.newest(session).reason == f"khóa sổ số {lock.id}"
+    newest = audit_checkpoints.newest(session, school.school_id)
+    assert newest.reason == f"khóa sổ số {lock.id}" and newest.chain == school.school_id
 
 
 def test_the_clock_is_used_for_the_print_time(session, full_year):
@@ -230,9 +232,10 @@ def test_summer_training_result_is_stored_audited_and_printed(session, school, c
     assert row().promotion == "Rèn luyện trong hè" and row().summer_conduct == ""
     with pytest.raises(PermissionDenied):
         rate_summer_conduct(session, clock, school.principal_id, cls.id, {passing: "Đạt"})
-    before = audit.head(session).seq
+    before = audit.head(session, school.school_id).seq
     rate_summer_conduct(session, clock, school.homeroom[cls.id], cls.id, {passing: "Đạt"})
-    assert audit.head(session).action == "conduct.summer" and audit.head(session).seq > before
+    head = audit.head(session, school.school_id)
+    assert head.action == "conduct.summer" and head.seq > before
     assert row().summer_conduct == "Đạt" and row().promotion == "Lên lớp"
     with pytest.raises(InvalidBatch):  # once only: a change goes through a correction
         rate_summer_conduct(session, clock, school.homeroom[cls.id], cls.id, {passing: "Tốt"})

@@ -36,7 +36,8 @@ def test_a_page_verifies_then_names_the_correction_that_changed_it(
     _, pdf = class_book_document(session, clock, cls.id, "sổ theo dõi")
     code = _maths_page_code(pdf)
     document = session.get(PrintedDocument, 1)
-    assert document.audit_seq == audit.head(session).seq  # the head it was printed from
+    head = audit.head(session, school.school_id)  # the head it was printed from:
+    assert (document.audit_chain, document.audit_seq) == (school.school_id, head.seq)
     unchanged = check_page(session, code)
     assert unchanged.ok and unchanged.cells > 100
     assert "Trang còn đúng" in unchanged.lines()[-1]
