@@ -12,6 +12,7 @@ from core.clock import SystemClock
 from core.config import get_settings
 from models import School
 from models.db import make_engine, migrate
+from models.school import DISTRICT_OFFICE_LEVEL
 from services import audit_verification, demo_guard
 from services.demo_school import (
     build_demo_school,
@@ -57,7 +58,8 @@ def _options(school: str = typer.Option(
 
 def _school(session: Session) -> School | None:
     """The school a command works on: the only one, or the one named by --school."""
-    schools = session.exec(select(School).order_by(School.code)).all()
+    schools = session.exec(select(School).where(School.level != DISTRICT_OFFICE_LEVEL)
+                           .order_by(School.code)).all()
     code = _chosen_school["code"]
     if code:
         found = next((s for s in schools if s.code.upper() == code.strip().upper()), None)
@@ -112,7 +114,22 @@ def demo(database_url: str = DB_OPTION,
                 absences = record_demo_absences(session, school)
                 typer.echo(f"Đã nhập sẵn {batches} lượt điểm học kì I và {absences} lượt vắng.")
             admins.append((code, school.admin_id))
+        if schools > 1:
+            admins.append(_demo_district_office(session))
         _demo_password(session, admins)
+
+
+def _demo_district_office(session: Session) -> tuple[str, int]:
+    """The demo schools' district office and its read-only officer (CVP01)."""
+    from services.district import create_office
+
+    office, officer, _ = create_office(
+        session, SystemClock(), code="PGD-TANBINH", name="Phòng GD&ĐT Quận Tân Bình",
+        district="Quận Tân Bình", province="Thành phố Hồ Chí Minh", officer_code="CVP01",
+        officer_name="Trần Thị Minh Châu", demo=True)
+    typer.echo(f"Đã tạo {office.name} với tài khoản chuyên viên {officer.code} (chỉ xem, "
+               "trang /admin/district).")
+    return office.code, officer.id
 
 
 def _demo_password(session: Session, admins: list[tuple[str, int]]) -> None:
@@ -158,6 +175,32 @@ def _print_pending_password() -> None:
         notice.unlink()
         for code, password in zip(words[::2], words[1::2], strict=False):
             typer.echo(boxed_password(code, password))
+
+
+@app.command("district-office")
+def district_office_command(
+        code: str = typer.Argument(..., help="Mã đơn vị, ví dụ PGD-TANBINH"),
+        name: str = typer.Argument(..., help="Tên, ví dụ «Phòng GD&ĐT Quận Tân Bình»"),
+        district: str = typer.Option(..., help="Quận/huyện, như ghi ở các trường"),
+        province: str = typer.Option(..., help="Tỉnh/thành phố, như ghi ở các trường"),
+        officer_code: str = typer.Option(..., help="Mã đăng nhập của chuyên viên"),
+        officer_name: str = typer.Option(..., help="Họ tên chuyên viên"),
+        database_url: str = DB_OPTION) -> None:
+    """Tạo Phòng GD&ĐT và tài khoản chuyên viên (chỉ xem tiến độ, thống kê các trường cùng
+    quận/huyện); in mật khẩu một lần."""
+    from services.district import create_office
+    from services.errors import DomainError
+
+    with Session(_engine(database_url), expire_on_commit=False) as session:
+        try:
+            office, officer, password = create_office(
+                session, SystemClock(), code=code, name=name, district=district,
+                province=province, officer_code=officer_code, officer_name=officer_name)
+        except DomainError as error:
+            typer.echo(error.message, err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"Đã tạo {office.name}; chuyên viên {officer.full_name}: mã {officer.code}, "
+               f"mật khẩu {password}")
 
 
 @app.command("create-admin")

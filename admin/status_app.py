@@ -22,6 +22,7 @@ from bot.zalo.adapter import ZaloBot, add_zalo_webhook, zalo_running
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from models import AuditEntry, School, SchoolClass, ScoreEntry, Staff, Student
+from models.school import DISTRICT_OFFICE_LEVEL
 from services import audit_verification
 
 
@@ -91,7 +92,8 @@ def _count(session: Session, model) -> int:
 
 
 def _page(session: Session, settings: Settings) -> str:
-    school = session.exec(select(School).limit(1)).first()
+    school = session.exec(select(School).where(School.level != DISTRICT_OFFICE_LEVEL)
+                          .order_by(School.id).limit(1)).first()
     rows = [("Trường", school.name if school else "(chưa có)"),
             ("Giáo viên, nhân viên", _count(session, Staff)),
             ("Lớp", _count(session, SchoolClass)), ("Học sinh", _count(session, Student)),

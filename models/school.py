@@ -4,6 +4,8 @@ from datetime import date
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+DISTRICT_OFFICE_LEVEL = "PGD"  # a district office's row: no classes, its officers' home
+
 
 class School(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)

@@ -67,6 +67,7 @@ class Role(StrEnum):
     DEPARTMENT_HEAD = "TTCM"
     OFFICE = "VT"
     SUPERVISOR = "GT"
+    DISTRICT_OFFICER = "CVP"  # chuyên viên Phòng GD&ĐT: read-only, across the district
 
 
 ROLE_LABELS = {
@@ -78,6 +79,7 @@ ROLE_LABELS = {
     Role.DEPARTMENT_HEAD: "Tổ trưởng chuyên môn",
     Role.OFFICE: "Văn thư",
     Role.SUPERVISOR: "Giám thị",
+    Role.DISTRICT_OFFICER: "Chuyên viên Phòng GD&ĐT",
 }
 
 

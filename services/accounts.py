@@ -10,13 +10,14 @@ from sqlmodel import Session, select
 from core.clock import Clock
 from core.text import fold, nfc
 from models import School, Staff, StaffRole
+from models.school import DISTRICT_OFFICE_LEVEL
 from models.types import Role
 from services import audit
 from services.errors import DomainError
 
 HASHER = PasswordHasher()
 MIN_LENGTH = 10
-PANEL_ROLES = {Role.ADMIN, Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.OFFICE}
+PANEL_ROLES = {Role.ADMIN, Role.PRINCIPAL, Role.VICE_PRINCIPAL, Role.OFFICE, Role.DISTRICT_OFFICER}
 
 
 def hash_password(password: str) -> str:
@@ -83,20 +84,29 @@ def end_sessions(session: Session, staff_id: int) -> None:
 def create_admin(session: Session, clock: Clock, full_name: str, code: str,
                  password: str | None = None) -> tuple[Staff, str]:
     """A new admin account (the first one, from the command line); returns its password."""
-    school = session.exec(select(School)).first()
+    school = session.exec(select(School).where(School.level != DISTRICT_OFFICE_LEVEL)
+                          .order_by(School.id)).first()
     if school is None:
         raise DomainError("Chưa có trường nào: chạy `sodiem demo` hoặc nhập dữ liệu trước.")
+    return create_staff_account(session, clock, school.id, full_name, code, Role.ADMIN,
+                                "account.create_admin", password)
+
+
+def create_staff_account(session: Session, clock: Clock, school_id: int, full_name: str,
+                         code: str, role: Role, action: str, password: str | None = None
+                         ) -> tuple[Staff, str]:
+    """An account with one role and a password, audited in the school's chain (committed)."""
     if session.exec(select(Staff).where(Staff.code == code.upper())).first() is not None:
         raise DomainError(f"Mã {code.upper()} đã có người dùng.")
     password = password or secrets.token_urlsafe(12)
     name = nfc(full_name)
-    staff = Staff(school_id=school.id, code=code.upper(), full_name=name, folded_name=fold(name),
+    staff = Staff(school_id=school_id, code=code.upper(), full_name=name, folded_name=fold(name),
                   password_hash=hash_password(password), password_changed_at=clock.now())
     session.add(staff)
     session.flush()
-    session.add(StaffRole(staff_id=staff.id, role=Role.ADMIN))
-    audit.append(session, clock, actor_id=None, action="account.create_admin", entity="staff",
-                 entity_id=staff.id, new={"code": staff.code}, school_id=school.id)
+    session.add(StaffRole(staff_id=staff.id, role=role))
+    audit.append(session, clock, actor_id=None, action=action, entity="staff",
+                 entity_id=staff.id, new={"code": staff.code}, school_id=school_id)
     session.commit()
     return staff, password
 

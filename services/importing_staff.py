@@ -30,8 +30,9 @@ STAFF_EXAMPLE = ["GV101", "Trần Văn Bình", "Nam", "0912345678", "binh@truong
 ASSIGNMENT_COLUMNS = ["Mã giáo viên", "Lớp", "Môn"]
 ASSIGNMENT_FIELDS = ["teacher", "class_name", "subject"]
 ASSIGNMENT_EXAMPLE = ["GV101", "6A1", "Toán"]
-ROLE_WORDS = {fold(label): role for role, label in ROLE_LABELS.items()} | {
-    fold(role.value): role for role in Role}
+ROLE_WORDS = {fold(label): role for role, label in ROLE_LABELS.items()
+              if role != Role.DISTRICT_OFFICER} | {
+    fold(role.value): role for role in Role if role != Role.DISTRICT_OFFICER}
 
 
 def _text(value) -> str:

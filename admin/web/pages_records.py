@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from admin.web.charts import bar_chart
 from admin.web.panel import VIEWERS, Panel
-from admin.web.security import check_csrf
+from admin.web.security import check_csrf, current_staff
 from core.clock import VN_TZ, today
 from models import (
     CorrectionRequest,
@@ -44,6 +44,8 @@ def _dashboard(app: FastAPI, panel: Panel) -> None:
     @app.get("/admin/", response_class=HTMLResponse)
     def dashboard(request: Request) -> Response:
         with panel.session() as session:
+            if Role.DISTRICT_OFFICER in current_staff(request, session)[1]:
+                return RedirectResponse("/admin/district", status_code=303)
             staff, roles = panel.user(request, session, VIEWERS, "xem trang quản trị")
             year = current_year(session, staff.school_id)
             try:

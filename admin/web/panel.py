@@ -93,10 +93,11 @@ def mount_panel(app: FastAPI, engine: Engine, settings: Settings, clock: Clock) 
     app.mount("/admin/static", StaticFiles(directory=str(STATIC)), name="admin-static")
     _errors(app, panel)
     _sign_in(app, panel)
-    from admin.web import pages_people, pages_records
+    from admin.web import pages_district, pages_people, pages_records
 
     pages_records.register(app, panel)
     pages_people.register(app, panel)
+    pages_district.register(app, panel)
     from admin.web.data_admin import mount_data_admin
 
     mount_data_admin(app, engine, clock)
