@@ -212,3 +212,32 @@ def test_a_table_reply_in_the_web_chat_is_an_aligned_table_on_a_phone(page, site
     page.goto(f"{url}/admin/")
     page.screenshot(path=str(os.environ.get("SODIEM_SCREENSHOTS", tmp_path)) + "/dashboard.png",
                     full_page=False)
+
+
+def test_a_district_officer_reads_the_district_on_a_phone(browser, site, clock, tmp_path):
+    from services.demo_school import build_demo_school
+    from services.district import create_office
+
+    url, engine, _, _, _ = site
+    with Session(engine, expire_on_commit=False) as session:
+        build_demo_school(session, seed=9, classes_per_grade=1, class_size=5,
+                          school_code="THCS-LL",
+                          school_name="Trường Trung học cơ sở Nguyễn Thị Minh Khai "
+                                      "phân hiệu Phường Mười Lăm")
+        _, officer, _ = create_office(
+            session, clock, code="PGD-TB", name="Phòng GD&ĐT Quận Tân Bình",
+            district="Quận Tân Bình", province="Thành phố Hồ Chí Minh", officer_code="CVP01",
+            officer_name="Trần Thị Minh Châu")
+    give_passwords(engine, clock, officer.id)
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{url}/admin/")
+    page.fill("#code", "CVP01")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=tiến độ nhập điểm học kì I")
+    assert "Nguyễn Thị Minh Khai" in page.content() and "Ngô Sĩ Liên" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(os.environ.get("SODIEM_SCREENSHOTS", tmp_path)) +
+                    "/district-phone.png", full_page=True)
+    context.close()
