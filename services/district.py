@@ -12,13 +12,13 @@ from sqlmodel import Session, select
 
 from core.text import nfc
 from grading.base import YEAR
-from models import School, SchoolClass, SchoolYear, Staff, Term
+from models import School, SchoolYear, Staff, Term
 from models.school import DISTRICT_OFFICE_LEVEL
 from models.types import Role
 from services import progress as progress_service
 from services.errors import DomainError, PermissionDenied
 from services.permissions import roles_of
-from services.results import class_report
+from services.results import year_reports
 
 OFFICE_LEVEL = DISTRICT_OFFICE_LEVEL
 LEVELS = ("Tốt", "Khá", "Đạt", "Chưa đạt", "")
@@ -105,14 +105,11 @@ def district_results(session: Session, officer_id: int) -> list[SchoolResults]:
         year = current_year(session, school.id)
         if year is None:
             continue
-        classes = []
-        for school_class in session.exec(select(SchoolClass).where(
-                SchoolClass.year_id == year.id).order_by(SchoolClass.grade, SchoolClass.name)):
-            report = class_report(session, school_class.id)
-            classes.append(ClassCounts(
-                school_class.grade, school_class.name, len(report.students),
-                Counter(r.learning[YEAR].value or "" for _, _, r in report.students),
-                Counter(r.conduct[YEAR].value or "" for _, _, r in report.students)))
+        classes = [ClassCounts(
+            report.school_class.grade, report.school_class.name, len(report.students),
+            Counter(r.learning[YEAR].value or "" for _, _, r in report.students),
+            Counter(r.conduct[YEAR].value or "" for _, _, r in report.students))
+            for report in year_reports(session, year.id)]
         found.append(SchoolResults(school, year.name, classes))
     return found
 

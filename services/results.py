@@ -14,8 +14,10 @@ from sqlmodel import Session, select
 from grading.base import StudentRecord, StudentReport, SubjectRecord, SubjectSpec
 from grading.vocabulary import CommentMark, SubjectKind
 from models import (
+    Absence,
     ConductRating,
     CurriculumEntry,
+    Enrolment,
     SchoolClass,
     SchoolYear,
     ScoreEntry,
@@ -74,12 +76,78 @@ def class_report(session: Session, class_id: int,
     return ClassReport(school_class, reports)
 
 
-def _scores(session: Session, year_id: int, student_ids: list[int]) -> dict:
+def year_reports(session: Session, year_id: int) -> list[ClassReport]:
+    """Every class of a school year, with one query per kind of fact for the whole year
+    (classes, rosters, subjects, scores, conduct, absences, summer training) instead of
+    one set per class: the district's statistics and the benchmarks grade thousands of
+    students at once."""
+    year = get_or_fail(session, SchoolYear, year_id, "năm học")
+    circular = circular_of(year)
+    classes = session.exec(select(SchoolClass).where(SchoolClass.year_id == year_id)
+                           .order_by(SchoolClass.grade, SchoolClass.name)).all()
+    rosters = _rosters(session, [c.id for c in classes])
+    subjects = _subjects_by_grade(session, year_id)
+    scores = _scores(session, year_id, None)
+    conduct = _conduct(session, year_id, None)
+    absences = _absences_of_year(session, year)
+    summer = dict(session.exec(select(SummerConduct.student_id, SummerConduct.level).where(
+        SummerConduct.year_id == year_id)).all())
+    reports = []
+    for school_class in classes:
+        students = []
+        for roll, student in rosters.get(school_class.id, []):
+            sid = student.id
+            records = [SubjectRecord(spec, scores[sid][subject.id])
+                       for subject, spec in subjects.get(school_class.grade, [])]
+            record = StudentRecord(sid, records, conduct[sid], absences.get(sid, 0),
+                                   summer.get(sid))
+            students.append((roll, student, circular.report(record)))
+        reports.append(ClassReport(school_class, students))
+    return reports
+
+
+def _rosters(session: Session, class_ids: list[int]) -> dict[int, list[tuple[int, Student]]]:
+    """Current students of each class, by roll number (as `roster` gives one class)."""
+    found: dict[int, list] = defaultdict(list)
+    rows = session.exec(select(Enrolment.class_id, Enrolment.roll_number, Student)
+                        .join(Student, Student.id == Enrolment.student_id)
+                        .where(Enrolment.class_id.in_(class_ids), Enrolment.end_date.is_(None))
+                        .order_by(Enrolment.class_id, Enrolment.roll_number)).all()
+    for class_id, roll, student in rows:
+        found[class_id].append((roll, student))
+    return found
+
+
+def _subjects_by_grade(session: Session, year_id: int) -> dict[int, list]:
+    found: dict[int, list] = defaultdict(list)
+    rows = session.exec(select(Subject, CurriculumEntry)
+                        .join(CurriculumEntry, CurriculumEntry.subject_id == Subject.id)
+                        .where(CurriculumEntry.year_id == year_id)
+                        .order_by(CurriculumEntry.grade, Subject.order)).all()
+    for subject, entry in rows:
+        found[entry.grade].append((subject, SubjectSpec(subject.code, subject.name,
+                                                        SubjectKind(subject.kind),
+                                                        entry.periods_per_year)))
+    return found
+
+
+def _absences_of_year(session: Session, year: SchoolYear) -> dict[int, int]:
+    """Sessions missed per student of the school, within the year (as `absence_counts`)."""
+    rows = session.exec(select(Absence.student_id, func.count())
+                        .join(SchoolClass, SchoolClass.id == Absence.class_id)
+                        .where(SchoolClass.year_id == year.id, Absence.day >= year.start_date,
+                               Absence.day <= year.end_date)
+                        .group_by(Absence.student_id)).all()
+    return dict(rows)
+
+
+def _scores(session: Session, year_id: int, student_ids: list[int] | None) -> dict:
     """student → subject → term number → column → value.
 
     The cells of one student × subject × term come back as one string
     ("TX1:85,GK:70,CK:CĐ", values in tenths): a whole district is over a million
-    cells, and one row per cell costs more than the grading itself.
+    cells, and one row per cell costs more than the grading itself. No `student_ids`:
+    every student of the year.
     """
     result: dict = defaultdict(lambda: defaultdict(dict))
     tenths = cast(type_coerce(ScoreEntry.value, Integer), String)
@@ -87,8 +155,10 @@ def _scores(session: Session, year_id: int, student_ids: list[int]) -> dict:
     query = (select(ScoreEntry.student_id, ScoreEntry.subject_id, Term.number,
                     func.aggregate_strings(cell, ","))
              .join(Term, Term.id == ScoreEntry.term_id)
-             .where(Term.year_id == year_id, ScoreEntry.student_id.in_(student_ids))
+             .where(Term.year_id == year_id)
              .group_by(ScoreEntry.student_id, ScoreEntry.subject_id, Term.number))
+    if student_ids is not None:
+        query = query.where(ScoreEntry.student_id.in_(student_ids))
     for student_id, subject_id, term_number, cells in session.connection().execute(query):
         result[student_id][subject_id][term_number] = _parse_cells(cells)
     return result
@@ -102,12 +172,12 @@ def _parse_cells(cells: str) -> dict:
     return parsed
 
 
-def _conduct(session: Session, year_id: int, student_ids: list[int]) -> dict:
+def _conduct(session: Session, year_id: int, student_ids: list[int] | None) -> dict:
     result: dict = defaultdict(dict)
-    rows = session.exec(select(ConductRating, Term.number)
-                        .join(Term, Term.id == ConductRating.term_id)
-                        .where(Term.year_id == year_id,
-                               ConductRating.student_id.in_(student_ids))).all()
-    for rating, term_number in rows:
+    query = (select(ConductRating, Term.number).join(Term, Term.id == ConductRating.term_id)
+             .where(Term.year_id == year_id))
+    if student_ids is not None:
+        query = query.where(ConductRating.student_id.in_(student_ids))
+    for rating, term_number in session.exec(query).all():
         result[rating.student_id][term_number] = rating.level
     return result

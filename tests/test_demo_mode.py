@@ -47,5 +47,7 @@ def test_forcing_demo_mode_is_audited(db, session):
     engine, _ = db
     _check_demo_mode(engine, True, True)
     session.expire_all()
-    forced = session.exec(select(AuditEntry).where(AuditEntry.action == "demo.forced")).one()
-    assert "Bình Khánh" in forced.new
+    forced = session.exec(select(AuditEntry).where(AuditEntry.action == "demo.forced")).all()
+    schools = session.exec(select(School.id)).all()  # every school was exposed: each chain says so
+    assert sorted(e.chain for e in forced) == sorted(schools) and len(schools) == 2
+    assert all("Bình Khánh" in e.new for e in forced)

@@ -57,3 +57,32 @@ def test_only_the_gvcn_rates_conduct_and_only_with_valid_levels(session, school,
         rate_conduct(session, clock, school.homeroom[cls.id], cls.id, school.term_ids[1],
                      {ids[0]: "Giỏi"})
     assert "Tốt, Khá, Đạt, Chưa đạt" in refusal.value.message
+
+
+def test_a_whole_year_graded_at_once_matches_each_class_graded_alone(session, school, clock):
+    """year_reports (one query per kind of fact) gives every class exactly the report that
+    class_report gives it: complete and incomplete classes, absences, another school's
+    students left out."""
+    from services.demo_school import build_demo_school, record_demo_absences
+    from services.results import year_reports
+
+    complete_class = _complete_class(session, school, clock, "6A1")
+    fill_scores(session, school, seed=5, share=0.7,
+                class_ids=[c for c in school.class_ids if c != complete_class.id])
+    record_demo_absences(session, school)
+    build_demo_school(session, seed=9, classes_per_grade=1, class_size=5,
+                      school_code="THCS-KHAC")
+    whole = year_reports(session, school.year_id)
+    assert [r.school_class.id for r in whole] == sorted(
+        school.class_ids, key=lambda c: (class_report(session, c).school_class.grade,
+                                         class_report(session, c).school_class.name))
+    complete = 0
+    for report in whole:
+        alone = class_report(session, report.school_class.id)
+        assert [(roll, s.id) for roll, s, _ in report.students] == \
+            [(roll, s.id) for roll, s, _ in alone.students]
+        for (_, _, together), (_, _, single) in zip(report.students, alone.students,
+                                                     strict=True):
+            assert together == single
+            complete += together.learning[YEAR].ok
+    assert complete == len(student_ids(session, complete_class.id))
