@@ -113,13 +113,13 @@ def demo(database_url: str = DB_OPTION,
                 batches = fill_scores(session, school)
                 absences = record_demo_absences(session, school)
                 typer.echo(f"Đã nhập sẵn {batches} lượt điểm học kì I và {absences} lượt vắng.")
-            admins.append((code, school.admin_id))
+            admins.append((f"Trường {code}", school.admin_id, ADMIN_TITLE))
         if schools > 1:
             admins.append(_demo_district_office(session))
         _demo_password(session, admins)
 
 
-def _demo_district_office(session: Session) -> tuple[str, int]:
+def _demo_district_office(session: Session) -> tuple[str, int, str]:
     """The demo schools' district office and its read-only officer (CVP01)."""
     from services.district import create_office
 
@@ -129,10 +129,10 @@ def _demo_district_office(session: Session) -> tuple[str, int]:
         officer_name="Trần Thị Minh Châu", demo=True)
     typer.echo(f"Đã tạo {office.name} với tài khoản chuyên viên {officer.code} (chỉ xem, "
                "trang /admin/district).")
-    return office.code, officer.id
+    return office.name, officer.id, OFFICER_TITLE
 
 
-def _demo_password(session: Session, admins: list[tuple[str, int]]) -> None:
+def _demo_password(session: Session, admins: list[tuple[str, int, str]]) -> None:
     """A one-time password for each demo school's admin, shown once and kept in a 0600
     file until the first sign-in (the same staff code may exist in every school)."""
     import secrets
@@ -141,14 +141,14 @@ def _demo_password(session: Session, admins: list[tuple[str, int]]) -> None:
     from services.accounts import set_password
 
     lines = []
-    for school_code, staff_id in admins:
+    for label, staff_id, title in admins:
         password = secrets.token_urlsafe(9)
         set_password(session, SystemClock(), staff_id, password)
         code = session.get(Staff, staff_id).code
         lines += [code, password]
         if len(admins) > 1:
-            typer.echo(f"Trường {school_code}:")
-        typer.echo(boxed_password(code, password))
+            typer.echo(f"{label}:")
+        typer.echo(boxed_password(code, password, title))
     notice = get_settings().data_dir / PASSWORD_NOTICE
     notice.parent.mkdir(parents=True, exist_ok=True)
     notice.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -158,9 +158,13 @@ def _demo_password(session: Session, admins: list[tuple[str, int]]) -> None:
 PASSWORD_NOTICE = "mat-khau-quan-tri-mot-lan.txt"
 
 
-def boxed_password(code: str, password: str) -> str:
+ADMIN_TITLE = "TÀI KHOẢN QUẢN TRỊ CỦA TRƯỜNG MẪU (chỉ hiện một lần — hãy ghi lại)"
+OFFICER_TITLE = "TÀI KHOẢN CHUYÊN VIÊN PHÒNG, CHỈ XEM (chỉ hiện một lần — hãy ghi lại)"
+
+
+def boxed_password(code: str, password: str, title: str = ADMIN_TITLE) -> str:
     """The one-time password, framed so it is not lost in the scroll (never logged)."""
-    lines = ["TÀI KHOẢN QUẢN TRỊ CỦA TRƯỜNG MẪU (chỉ hiện một lần — hãy ghi lại)",
+    lines = [title,
              f"Mã đăng nhập: {code}    Mật khẩu: {password}", "Đăng nhập tại /admin/"]
     width = max(len(line) for line in lines) + 2
     return "\n".join(["╔" + "═" * width + "╗", *(f"║ {line.ljust(width - 2)} ║" for line in lines),

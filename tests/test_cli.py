@@ -50,10 +50,12 @@ def test_demo_with_three_schools_and_commands_that_ask_which(tmp_path, monkeypat
         for name in ("Trường THCS Ngô Sĩ Liên", "Trường THCS Trần Văn Ơn",
                      "Trường THCS Lê Quý Đôn"):
             assert name in made.output
-        assert made.output.count("Mật khẩu:") == 3
+        assert made.output.count("Mật khẩu:") == 4  # three admins and the district officer
+        assert "TÀI KHOẢN CHUYÊN VIÊN PHÒNG" in made.output
         which = runner.invoke(app, ["print-class", "6A1", "-o", str(tmp_path / "a.pdf"),
                                     "--database-url", url])
         assert which.exit_code == 1 and "THCS-TVO" in which.output
+        assert "PGD-TANBINH" not in which.output  # the office is no school to print
         printed = runner.invoke(app, ["--school", "thcs-tvo", "print-class", "6A1", "-o",
                                       str(tmp_path / "a.pdf"), "--database-url", url])
         assert printed.exit_code == 0, printed.output
