@@ -2,12 +2,11 @@
 school and the district's total, then one sheet per school with its classes."""
 
 import re
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from printing.spreadsheet import append_row
+from printing.spreadsheet import append_row, workbook_bytes
 from services.district import LEVEL_LABELS, LEVELS, ClassCounts, SchoolResults
 
 HEADER = ["Sĩ số", *[f"KQHT {x}" for x in LEVEL_LABELS], *[f"KQRL {x}" for x in LEVEL_LABELS]]
@@ -26,17 +25,13 @@ def district_workbook(office_name: str, results: list[SchoolResults]) -> bytes:
         whole = school.total()
         append_row(summary, [school.school.name, school.school.code, school.year,
                              *_counts(whole)])
-        district.students += whole.students
-        district.learning.update(whole.learning)
-        district.conduct.update(whole.conduct)
+        district.add(whole)
     append_row(summary, ["Toàn phòng", "", "", *_counts(district)])
     _bold(summary, 2, summary.max_row)
     used: set[str] = {summary.title}
     for school in results:
         _school_sheet(workbook, school, used)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _school_sheet(workbook: Workbook, school: SchoolResults, used: set[str]) -> None:
@@ -47,10 +42,7 @@ def _school_sheet(workbook: Workbook, school: SchoolResults, used: set[str]) -> 
     grades: dict[int, ClassCounts] = {}
     for counts in school.classes:
         append_row(sheet, [counts.grade, counts.class_name, *_counts(counts)])
-        grade = grades.setdefault(counts.grade, ClassCounts(counts.grade, ""))
-        grade.students += counts.students
-        grade.learning.update(counts.learning)
-        grade.conduct.update(counts.conduct)
+        grades.setdefault(counts.grade, ClassCounts(counts.grade, "")).add(counts)
     for number, grade in sorted(grades.items()):
         append_row(sheet, [number, f"Cả khối {number}", *_counts(grade)])
     append_row(sheet, ["", "Toàn trường", *_counts(school.total())])

@@ -1,13 +1,12 @@
 """Excel backups: Bảng điểm tổng hợp per class (one sheet each) and the district statistics."""
 
 from collections import Counter
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from grading.base import YEAR
-from printing.spreadsheet import append_row
+from printing.spreadsheet import append_row, workbook_bytes
 from services.book_data import ClassBook
 
 PERIODS = [(1, "HKI"), (2, "HKII"), (YEAR, "CN")]
@@ -44,7 +43,7 @@ def summary_workbook(books: list[ClassBook]) -> bytes:
                     cell.number_format = "0.0"
         sheet.column_dimensions["B"].width = 26
         sheet.freeze_panes = "C3"
-    return _bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def _number(shown: str) -> float | str:
@@ -83,10 +82,4 @@ def statistics_workbook(books: list[ClassBook]) -> bytes:
                       *[learning[x] for x in levels], *[conduct[x] for x in levels]])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    return _bytes(workbook)
-
-
-def _bytes(workbook: Workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -1,5 +1,8 @@
 """Writing rows that came from people into spreadsheets: text stays text."""
 
+from io import BytesIO
+
+from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -13,3 +16,9 @@ def append_row(sheet: Worksheet, values: list) -> None:
         if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
             cell.data_type = "s"
             cell.quotePrefix = True
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

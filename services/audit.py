@@ -222,9 +222,8 @@ class ChainsCheck:
         return [check.message() for check in self.broken]
 
     def message(self) -> str:
-        return " ".join(self.messages()) if self.broken else self.each_ok_message()
-
-    def each_ok_message(self) -> str:
+        if self.broken:
+            return " ".join(self.messages())
         return f"Mọi chuỗi nhật ký liền mạch: đã kiểm {self.checked} bản ghi."
 
 

@@ -16,9 +16,11 @@ from models import School, SchoolYear, Staff, Term
 from models.school import DISTRICT_OFFICE_LEVEL
 from models.types import Role
 from services import progress as progress_service
-from services.errors import DomainError, PermissionDenied
+from services.accounts import create_staff_account
+from services.errors import DomainError, NotFound, PermissionDenied
 from services.permissions import roles_of
 from services.results import year_reports
+from services.school import current_year
 
 OFFICE_LEVEL = DISTRICT_OFFICE_LEVEL
 LEVELS = ("Tốt", "Khá", "Đạt", "Chưa đạt", "")
@@ -41,10 +43,12 @@ def schools_of(session: Session, office: School) -> list[School]:
         School.level != OFFICE_LEVEL).order_by(School.name)))
 
 
-def current_year(session: Session, school_id: int) -> SchoolYear | None:
-    return session.exec(select(SchoolYear).where(SchoolYear.school_id == school_id,
-                                                 SchoolYear.is_current == True)  # noqa: E712
-                        ).first()
+def _current_year(session: Session, school_id: int) -> SchoolYear | None:
+    """The school's current year, or None: a school without one is left out."""
+    try:
+        return current_year(session, school_id)
+    except NotFound:
+        return None
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def district_progress(session: Session, officer_id: int, term_number: int
     """Per school of the district: cells required and filled this term."""
     rows = []
     for school in schools_of(session, office_of(session, officer_id)):
-        year = current_year(session, school.id)
+        year = _current_year(session, school.id)
         term = year and session.exec(select(Term).where(Term.year_id == year.id,
                                                         Term.number == term_number)).first()
         if not term:
@@ -81,6 +85,12 @@ class ClassCounts:
     learning: Counter = field(default_factory=Counter)  # KQHT level (year) → students
     conduct: Counter = field(default_factory=Counter)  # KQRL level (year) → students
 
+    def add(self, other: "ClassCounts") -> None:
+        """Count another class's students in this total (a grade, a school, the district)."""
+        self.students += other.students
+        self.learning.update(other.learning)
+        self.conduct.update(other.conduct)
+
 
 @dataclass(frozen=True)
 class SchoolResults:
@@ -91,9 +101,7 @@ class SchoolResults:
     def total(self) -> ClassCounts:
         whole = ClassCounts(0, "Toàn trường")
         for counts in self.classes:
-            whole.students += counts.students
-            whole.learning.update(counts.learning)
-            whole.conduct.update(counts.conduct)
+            whole.add(counts)
         return whole
 
 
@@ -102,7 +110,7 @@ def district_results(session: Session, officer_id: int) -> list[SchoolResults]:
     engine (so unfinished years count as "Chưa đủ dữ liệu", never as a guess)."""
     found = []
     for school in schools_of(session, office_of(session, officer_id)):
-        year = current_year(session, school.id)
+        year = _current_year(session, school.id)
         if year is None:
             continue
         classes = [ClassCounts(
@@ -118,8 +126,6 @@ def create_office(session: Session, clock, *, code: str, name: str, district: st
                   province: str, officer_code: str, officer_name: str,
                   demo: bool = False) -> tuple[School, Staff, str]:
     """A district office with its first officer; returns the officer's one-time password."""
-    from services.accounts import create_staff_account
-
     if session.exec(select(School).where(School.code == code.upper())).first() is not None:
         raise DomainError(f"Mã đơn vị {code.upper()} đã có.")
     office = School(code=code.upper(), name=nfc(name)[:200], district=nfc(district)[:100],

@@ -4,13 +4,13 @@ Read-only: nothing here changes a record, and no school page is open to an offic
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
+from admin.web.pages_records import XLSX_TYPE
 from admin.web.panel import Panel
 from models.types import Role
 from printing.district_exports import district_workbook
 from services import district
 
 OFFICERS = {Role.DISTRICT_OFFICER}
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def register(app: FastAPI, panel: Panel) -> None:
