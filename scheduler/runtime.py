@@ -126,14 +126,25 @@ async def lead(engine: Engine, key: int, work: Callable[[], Awaitable[None]],
                retry: float = LEADER_RETRY_SECONDS, on_lead: Callable[[], None] | None = None,
                ) -> None:
     """Run `work()` only while this process holds the advisory lock `key`: replicas wait,
-    trying every `retry` seconds, and one takes over within that time when the leader dies
-    (PostgreSQL releases a session lock with its connection). A leader whose lock
-    connection breaks stops its work at once, so two never run it together."""
+    trying every `retry` seconds, and one takes over within three times that when the
+    leader dies (PostgreSQL releases a session lock with its connection).
+
+    A leader checks its lock connection every `retry` seconds and stops its work when the
+    connection is gone. A new leader can get the lock the moment the old connection dies,
+    before the old leader's next check: so it waits two check intervals before starting,
+    and the old leader has stopped by then. A process stalled longer than that (a frozen
+    VM) could still overlap; what must happen once is fenced by the database itself
+    (outbox leases, conditional updates), not by this wait."""
     while True:
         connection = await asyncio.to_thread(acquire_leadership, engine, key)
         if connection is None:
             await asyncio.sleep(retry)
             continue
+        if engine.dialect.name == "postgresql":
+            await asyncio.sleep(2 * retry)
+            if not await asyncio.to_thread(_alive, connection):
+                await asyncio.to_thread(connection.close)
+                continue
         if on_lead is not None:
             on_lead()
         task = asyncio.create_task(work())
