@@ -91,13 +91,22 @@ def demo(database_url: str = DB_OPTION,
          seed: int = typer.Option(None, help="Hạt giống (cùng số, cùng trường mẫu)"),
          classes_per_grade: int = 4, class_size: int = 40,
          schools: int = typer.Option(1, help="Số trường mẫu (một phòng GD&ĐT, tối đa 5)"),
+         level: str = typer.Option("thcs", help="Cấp học: thcs (khối 6–9), thpt (khối "
+                                   "10–12, có tổ hợp môn) hoặc thcs+thpt (trường nhiều cấp)"),
          with_scores: bool = typer.Option(True, help="Nhập sẵn một phần điểm học kì I")) -> None:
-    """Tạo trường mẫu (THCS, khối 6–9) nếu cơ sở dữ liệu còn trống."""
-    from services.demo_school import DEMO_SCHOOLS
+    """Tạo trường mẫu (THCS khối 6–9, hoặc THPT khối 10–12) nếu cơ sở dữ liệu còn trống."""
+    from services.demo_school import DEMO_LEVELS, DEMO_SCHOOLS, THPT_SCHOOL
 
-    if not 1 <= schools <= len(DEMO_SCHOOLS):
-        typer.echo(f"Số trường mẫu từ 1 đến {len(DEMO_SCHOOLS)}.", err=True)
+    level = level.strip().upper()
+    if level not in DEMO_LEVELS:
+        typer.echo(f"Cấp học «{level}» không có. Chọn một trong: "
+                   f"{', '.join(lv.lower() for lv in DEMO_LEVELS)}.", err=True)
         raise typer.Exit(2)
+    if not 1 <= schools <= (len(DEMO_SCHOOLS) if level == "THCS" else 1):
+        typer.echo(f"Số trường mẫu từ 1 đến {len(DEMO_SCHOOLS)} (trường THCS của một phòng "
+                   "GD&ĐT); trường mẫu THPT hoặc nhiều cấp chỉ tạo một trường.", err=True)
+        raise typer.Exit(2)
+    names = DEMO_SCHOOLS[:schools] if level == "THCS" else [THPT_SCHOOL]
     engine = _engine(database_url)
     migrate(engine)
     with Session(engine, expire_on_commit=False) as session:
@@ -105,9 +114,9 @@ def demo(database_url: str = DB_OPTION,
             typer.echo("Cơ sở dữ liệu đã có dữ liệu trường; không tạo thêm trường mẫu.")
             return
         admins = []
-        for index, (code, name) in enumerate(DEMO_SCHOOLS[:schools]):
+        for index, (code, name) in enumerate(names):
             school = build_demo_school(session, (seed or get_settings().demo_seed) + index,
-                                       classes_per_grade, class_size, code, name)
+                                       classes_per_grade, class_size, code, name, level)
             typer.echo(f"Đã tạo trường mẫu {name} ({code}): {len(school.class_ids)} lớp.")
             if with_scores:
                 batches = fill_scores(session, school)
@@ -615,7 +624,7 @@ EXIT_ERROR = 3  # not 1: `audit-verify` exits 1 for "tampered", and only for tha
 def main() -> None:
     """The `sodiem` command: an unexpected error is one Vietnamese line, not a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns an Exit's code in this mode
     except click.exceptions.Exit as done:
         raise SystemExit(done.exit_code) from None
     except click.ClickException as error:
@@ -634,6 +643,8 @@ def main() -> None:
         if os.environ.get("SODIEM_DEBUG"):
             raise
         raise SystemExit(EXIT_ERROR) from None
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
 
 
 if __name__ == "__main__":

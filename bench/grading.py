@@ -28,8 +28,8 @@ from grading.vocabulary import SubjectKind
 from models import ConductRating, SchoolClass, ScoreEntry
 from models.db import make_engine, migrate
 from services.demo_school import build_demo_school
-from services.results import class_report, class_subjects, year_reports
-from services.school import roster
+from services.results import class_report, year_reports
+from services.school import class_subjects, roster
 
 AT = datetime(2027, 5, 20, 9, 0, tzinfo=VN_TZ)
 REPEATS = 3

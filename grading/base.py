@@ -122,6 +122,11 @@ class Circular(ABC):
     conduct_levels: tuple[str, ...]  # best first
     max_absent_sessions = 45
 
+    @classmethod
+    def with_options(cls, options: Mapping[str, object]) -> Circular:
+        """The rules as one school reads them; a circular takes the options it knows."""
+        return cls()
+
     # ---- columns ---------------------------------------------------------
     @abstractmethod
     def regular_count(self, subject: SubjectSpec) -> int: ...

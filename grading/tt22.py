@@ -28,6 +28,15 @@ Two readings of 9.3 are in use, and this module offers both:
   * `Adjustment.WOULD_BE_MINUS_ONE`: the level adjacent to (just below) the level
     the student would have had without that subject. Tốt → Chưa đạt → Khá.
   For a drop of exactly two levels both readings agree.
+Which subject "causes" the drop is also read two ways (`LoneSubject`):
+  * `LoneSubject.FLOOR` (default, as TT58 Điều 13 put it): the lone subject is
+    the only one below the would-be level's floor; raising it to the floor (6,5
+    for Tốt, 5,0 for Khá) with every other subject unchanged gives that level.
+  * `LoneSubject.ANY_VALUE`: the lone subject is whatever stops the student;
+    raising it to any value (up to 10) gives the would-be level, so it may also
+    supply the sixth subject ≥ 8,0 / ≥ 6,5. HK averages 8,5 8,6 8,5 7,9 8,9 7,6
+    4,8 9,1: FLOOR → Đạt (4,8 raised to 6,5 gives only Khá, one level up);
+    ANY_VALUE → Khá (4,8 raised to 8,0 gives Tốt, two levels up, adjusted).
 "The one subject" is, by default, a scored subject only; `comment_subject_counts`
 lets a comment subject (Chưa đạt) be that subject as well. A subject "causes"
 the drop when raising it alone to the floor of the would-be level (6,5 for Tốt,
@@ -63,7 +72,7 @@ CONDUCT_YEAR: Mapping[tuple[str, str], str] = {
 }
 
 D = Decimal
-EIGHT, SIX_FIVE, FIVE, THREE_FIVE = D("8.0"), D("6.5"), D("5.0"), D("3.5")
+TEN, EIGHT, SIX_FIVE, FIVE, THREE_FIVE = D("10.0"), D("8.0"), D("6.5"), D("5.0"), D("3.5")
 FLOOR = {GOOD: SIX_FIVE, FAIR: FIVE}
 
 
@@ -71,6 +80,11 @@ class Adjustment(StrEnum):
     ACTUAL_PLUS_ONE = "actual_plus_one"
     WOULD_BE_MINUS_ONE = "would_be_minus_one"
     NONE = "none"
+
+
+class LoneSubject(StrEnum):
+    FLOOR = "floor"
+    ANY_VALUE = "any_value"
 
 
 class Tt22(Circular):
@@ -82,9 +96,17 @@ class Tt22(Circular):
     conduct_pass_level = PASS
 
     def __init__(self, adjustment: Adjustment = Adjustment.ACTUAL_PLUS_ONE,
-                 comment_subject_counts: bool = False) -> None:
-        self.adjustment = adjustment
+                 comment_subject_counts: bool = False,
+                 lone_subject: LoneSubject = LoneSubject.FLOOR) -> None:
+        self.adjustment = Adjustment(adjustment)
         self.comment_subject_counts = comment_subject_counts
+        self.lone_subject = LoneSubject(lone_subject)
+
+    @classmethod
+    def with_options(cls, options: Mapping[str, object]) -> Tt22:
+        return cls(Adjustment(options.get("adjustment", Adjustment.ACTUAL_PLUS_ONE)),
+                   bool(options.get("comment_subject_counts", False)),
+                   LoneSubject(options.get("lone_subject", LoneSubject.FLOOR)))
 
     def regular_count(self, subject: SubjectSpec) -> int:
         if subject.kind == SubjectKind.COMMENT:
@@ -123,7 +145,8 @@ class Tt22(Circular):
             if LEVELS.index(actual) - LEVELS.index(target) < 2:
                 continue
             for index, (subject, value) in enumerate(results):
-                raised = _raised(subject, value, target, self.comment_subject_counts)
+                raised = _raised(subject, value, target, self.comment_subject_counts,
+                                 self.lone_subject)
                 if raised is None:
                     continue
                 changed = [*results[:index], (subject, raised), *results[index + 1:]]
@@ -142,9 +165,13 @@ class Tt22(Circular):
 
 
 def _raised(subject: SubjectSpec, value: Score, target: str,
-            comment_counts: bool) -> Score | None:
+            comment_counts: bool, reading: LoneSubject) -> Score | None:
+    """The value the lone subject is raised to when testing `target`; None: not a
+    candidate."""
     if subject.kind == SubjectKind.COMMENT:
         return CommentMark.PASS if comment_counts and value == CommentMark.FAIL else None
+    if reading == LoneSubject.ANY_VALUE:
+        return TEN if value < TEN else None
     return FLOOR[target] if value < FLOOR[target] else None
 
 

@@ -100,7 +100,7 @@ def target_of(ctx: Context, draft: ScoreDraft) -> tuple[SchoolClass, Subject]:
     subject = mine[0]
     columns = columns_for(ctx.session, subject, school_class)
     if draft.column not in columns:
-        raise InvalidValue(f"Môn {subject.name} khối {school_class.grade} không có cột "
+        raise InvalidValue(f"Môn {subject.name} lớp {school_class.name} không có cột "
                            f"{draft.column}. Các cột: {', '.join(columns)}.")
     return school_class, subject
 

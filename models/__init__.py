@@ -28,6 +28,7 @@ from models.records import (
     WebChatLine,
 )
 from models.school import (
+    CombinationSubject,
     CurriculumEntry,
     Department,
     School,
@@ -35,6 +36,7 @@ from models.school import (
     SchoolYear,
     Subject,
     SubjectAlias,
+    SubjectCombination,
     Term,
 )
 
@@ -45,6 +47,7 @@ __all__ = [
     "AuditEntry",
     "AuditVerification",
     "ChatIdentity",
+    "CombinationSubject",
     "ConductRating",
     "CorrectionRequest",
     "CurriculumEntry",
@@ -67,6 +70,7 @@ __all__ = [
     "Student",
     "Subject",
     "SubjectAlias",
+    "SubjectCombination",
     "SummerConduct",
     "TeachingAssignment",
     "Term",

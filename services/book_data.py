@@ -29,12 +29,13 @@ from models import (
     TeachingAssignment,
     Term,
 )
+from models.school import level_of_grade
 from models.types import CorrectionStatus, EnrolmentStatus, Role
 from services import audit_checkpoints
 from services.correction_records import CorrectionFacts, year_facts
 from services.locks import score_lock
-from services.results import class_report, class_subjects
-from services.school import columns_for, get_or_fail, roster
+from services.results import class_report
+from services.school import class_subjects, columns_for, get_or_fail, roster
 from services.scoping import school_of_class
 
 TERM_NAMES = {1: "Học kì I", 2: "Học kì II"}
@@ -190,7 +191,7 @@ def class_book(session: Session, clock: Clock, class_id: int) -> ClassBook:
         school.name, school.district, school.province, year.name, school_class.name,
         _name(session, school_class.homeroom_teacher_id), _principal(session, school.id),
         students, subject_pages(session, school_class, report, terms), grids, summary,
-        True, clock.now(), locked, level=school.level,
+        True, clock.now(), locked, level=level_of_grade(school_class.grade),
         boys=sum(1 for _, s in students if fold(s.gender) == "nam"),
         girls=sum(1 for _, s in students if fold(s.gender) == "nu"),
         records=student_records(session, school_class.id), school_id=school.id,

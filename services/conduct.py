@@ -42,7 +42,7 @@ def _refuse_bad_levels(session: Session, school_class: SchoolClass, levels: Mapp
                        existing: set[int], period: str, what: str) -> None:
     """Nothing is saved unless every line is right: the student is in the class, has no
     result for `period` yet, and the level is one of the circular's."""
-    allowed = circular_of(session.get(SchoolYear, school_class.year_id)).conduct_levels
+    allowed = circular_of(session, session.get(SchoolYear, school_class.year_id)).conduct_levels
     enrolled = {line.student.id for line in roster(session, school_class.id)}
     problems = []
     for sid, level in levels.items():

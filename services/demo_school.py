@@ -1,10 +1,11 @@
-"""A realistic THCS for demos, tests and benchmarks, deterministic from a seed.
+"""A realistic THCS or THPT for demos, tests and benchmarks, deterministic from a seed.
 
-Grades 6–9, `classes_per_grade` classes of about `class_size` students, the
-subject list and periods per year of the 2018 curriculum assessed under
-Thông tư 22, a staff with departments, GVCN, TTCM, BGH, admin, office and
-supervisors; optionally a partly entered first term, written through the same
-services (and so the same audit trail) as real entries.
+Grades 6–9 (THCS) or 10–12 (THPT), `classes_per_grade` classes of about
+`class_size` students, the subject list and periods per year of the 2018
+curriculum (`services.curricula`) assessed under Thông tư 22 — for THPT each class
+with its combination of electives and chuyên đề — a staff with departments, GVCN,
+TTCM, BGH, admin, office and supervisors; optionally a partly entered first term,
+written through the same services (and so the same audit trail) as real entries.
 """
 
 import random
@@ -17,6 +18,7 @@ from core.clock import VN_TZ, FixedClock
 from core.text import fold
 from grading.vocabulary import SubjectKind
 from models import (
+    CombinationSubject,
     CurriculumEntry,
     Department,
     School,
@@ -26,12 +28,14 @@ from models import (
     StaffRole,
     Student,
     Subject,
+    SubjectCombination,
     TeachingAssignment,
     Term,
 )
 from models.types import Role
 from models.types import Session as DaySession
 from services.absences import AbsenceReport, record_absences
+from services.curricula import LEVELS, THCS, TOPIC_PERIODS, LevelPlan
 from services.enrolments import enrol
 from services.errors import InvalidBatch
 from services.school import columns_for, roster
@@ -48,41 +52,12 @@ GIVEN_FEMALE = ["Anh", "Chi", "Diệp", "Dung", "Giang", "Hà", "Hân", "Hằng"
                 "Lan", "Linh", "Mai", "My", "Ngân", "Ngọc", "Nhi", "Nhung", "Oanh", "Phương",
                 "Quỳnh", "Thảo", "Thư", "Trang", "Trâm", "Uyên", "Vân", "Vy", "Yến", "Hoa"]
 ETHNIC = ["Kinh"] * 18 + ["Hoa", "Tày"]
-WARDS = ["Phường 1", "Phường 2", "Phường 4", "Phường 10", "Phường 12", "Phường 13"]
+WARDS = {"Quận Tân Bình": ["Phường 1", "Phường 2", "Phường 4", "Phường 10", "Phường 12",
+                            "Phường 13"],
+         "Huyện Cần Giờ": ["Xã Bình Khánh", "Xã An Thới Đông", "Thị trấn Cần Thạnh"]}
 STREETS = ["Cộng Hòa", "Hoàng Văn Thụ", "Trường Chinh", "Lý Thường Kiệt", "Bàu Cát",
            "Phạm Văn Hai", "Âu Cơ", "Lạc Long Quân"]
 
-
-@dataclass(frozen=True)
-class SubjectPlan:
-    code: str
-    name: str
-    kind: SubjectKind
-    periods: int | dict[int, int]
-    department: str | None  # None: taught by the class's GVCN
-    classes_per_teacher: int = 4
-
-
-SUBJECTS = [
-    SubjectPlan("VAN", "Ngữ văn", SubjectKind.SCORED, 140, "Tổ Ngữ văn – Sử – GDCD", 4),
-    SubjectPlan("TOAN", "Toán", SubjectKind.SCORED, 140, "Tổ Toán – Tin", 4),
-    SubjectPlan("NN", "Tiếng Anh", SubjectKind.SCORED, 105, "Tổ Ngoại ngữ", 5),
-    SubjectPlan("GDCD", "Giáo dục công dân", SubjectKind.SCORED, 35,
-                "Tổ Ngữ văn – Sử – GDCD", 8),
-    SubjectPlan("LSDL", "Lịch sử và Địa lí", SubjectKind.SCORED, 105,
-                "Tổ Ngữ văn – Sử – GDCD", 5),
-    SubjectPlan("KHTN", "Khoa học tự nhiên", SubjectKind.SCORED, 140,
-                "Tổ Khoa học tự nhiên – Công nghệ", 4),
-    SubjectPlan("CN", "Công nghệ", SubjectKind.SCORED, {6: 35, 7: 35, 8: 35, 9: 52},
-                "Tổ Khoa học tự nhiên – Công nghệ", 8),
-    SubjectPlan("TIN", "Tin học", SubjectKind.SCORED, 35, "Tổ Toán – Tin", 8),
-    SubjectPlan("GDTC", "Giáo dục thể chất", SubjectKind.COMMENT, 70,
-                "Tổ Giáo dục thể chất – Nghệ thuật", 8),
-    SubjectPlan("NT", "Nghệ thuật", SubjectKind.COMMENT, 70,
-                "Tổ Giáo dục thể chất – Nghệ thuật", 8),
-    SubjectPlan("HDTN", "Hoạt động trải nghiệm, hướng nghiệp", SubjectKind.COMMENT, 105, None),
-    SubjectPlan("GDDP", "Nội dung giáo dục của địa phương", SubjectKind.COMMENT, 35, None),
-]
 
 YEAR_START, TERM1_END = date(2026, 9, 5), date(2027, 1, 16)
 TERM2_START, YEAR_END = date(2027, 1, 18), date(2027, 5, 31)
@@ -115,9 +90,10 @@ def _person(rng: random.Random, female: bool) -> str:
 
 class _Builder:
     def __init__(self, session: Session, seed: int, classes_per_grade: int,
-                 class_size: int) -> None:
+                 class_size: int, plans: tuple[LevelPlan, ...] = (THCS,)) -> None:
         self.session, self.rng = session, random.Random(seed)
         self.classes_per_grade, self.class_size = classes_per_grade, class_size
+        self.plans = plans
         self.staff_count = 0
 
     def add(self, row):
@@ -139,9 +115,11 @@ class _Builder:
             self.session.add(StaffRole(staff_id=row.id, role=role))
         return row
 
-    def build(self, school_code: str, school_name: str) -> DemoSchool:
-        school = self.add(School(code=school_code, name=school_name,
-                                 district="Quận Tân Bình", province="Thành phố Hồ Chí Minh",
+    def build(self, school_code: str, school_name: str, district: str) -> DemoSchool:
+        self.district = district
+        level = "+".join(plan.level for plan in self.plans)
+        school = self.add(School(code=school_code, name=school_name, level=level,
+                                 district=district, province="Thành phố Hồ Chí Minh",
                                  demo=True))
         year = self.add(SchoolYear(school_id=school.id, name="2026-2027", start_date=YEAR_START,
                                    end_date=YEAR_END, circular="tt22", is_current=True))
@@ -152,9 +130,11 @@ class _Builder:
         leaders = self._leadership(school.id)
         departments = self._departments(school.id)
         subjects = self._subjects(school.id, year.id, departments)
+        combinations = self._combinations(year.id, subjects)
         demo = DemoSchool(school.id, year.id, {1: term1.id, 2: term2.id}, [],
                           {code: s.id for code, s in subjects.items()}, **leaders)
-        self._classes_and_teachers(school.id, year.id, departments, subjects, demo)
+        self._classes_and_teachers(school.id, year.id, departments, subjects,
+                                   combinations, demo)
         self.session.commit()
         return demo
 
@@ -169,36 +149,63 @@ class _Builder:
                 "supervisor_ids": [s.id for s in supervisors]}
 
     def _departments(self, school_id: int) -> dict[str, Department]:
-        names = sorted({p.department for p in SUBJECTS if p.department})
+        names = sorted({p.department for plan in self.plans for p in plan.subjects
+                        if p.department})
         return {n: self.add(Department(school_id=school_id, name=n)) for n in names}
 
     def _subjects(self, school_id: int, year_id: int, departments) -> dict[str, Subject]:
-        result = {}
-        for order, plan in enumerate(SUBJECTS):
-            dept = departments[plan.department].id if plan.department else None
-            subject = self.add(Subject(school_id=school_id, code=plan.code, name=plan.name,
-                                       kind=plan.kind, department_id=dept, order=order))
-            for grade in range(6, 10):
-                periods = plan.periods[grade] if isinstance(plan.periods, dict) else plan.periods
-                self.session.add(CurriculumEntry(year_id=year_id, grade=grade,
-                                                 subject_id=subject.id, periods_per_year=periods))
-            result[plan.code] = subject
+        """One subject row per code for the school; each level's grades get their own
+        entries (a multi-level school shares Ngữ văn, Toán… between THCS and THPT)."""
+        result: dict[str, Subject] = {}
+        for level in self.plans:
+            for plan in level.subjects:
+                if plan.code not in result:
+                    dept = departments[plan.department].id if plan.department else None
+                    result[plan.code] = self.add(Subject(
+                        school_id=school_id, code=plan.code, name=plan.name, kind=plan.kind,
+                        department_id=dept, order=len(result)))
+                for grade in level.grades:
+                    self.session.add(CurriculumEntry(
+                        year_id=year_id, grade=grade, subject_id=result[plan.code].id,
+                        elective=plan.elective, periods_per_year=plan.periods_in(grade)))
         return result
 
-    def _classes_and_teachers(self, school_id, year_id, departments, subjects, demo) -> None:
-        classes = []
-        for grade in range(6, 10):
-            for index in range(1, self.classes_per_grade + 1):
-                row = self.add(SchoolClass(year_id=year_id, name=f"{grade}A{index}", grade=grade))
-                classes.append(row)
-                demo.class_ids.append(row.id)
+    def _combinations(self, year_id: int, subjects: dict[str, Subject]) -> list:
+        """The year's combinations; returns (row, subject codes it adds) per combination."""
+        found = []
+        for plan in (c for level in self.plans for c in level.combinations):
+            row = self.add(SubjectCombination(year_id=year_id, code=plan.code, name=plan.name))
+            for code in dict.fromkeys(plan.electives + plan.topics):
+                topics = TOPIC_PERIODS if code in plan.topics else 0
+                self.session.add(CombinationSubject(combination_id=row.id,
+                                                    subject_id=subjects[code].id,
+                                                    topic_periods=topics))
+            found.append((row, set(plan.electives)))
+        return found
+
+    def _classes_and_teachers(self, school_id, year_id, departments, subjects, combinations,
+                              demo) -> None:
+        classes, studies = [], {}
+        for level in self.plans:
+            for grade in level.grades:
+                for index in range(1, self.classes_per_grade + 1):
+                    combination, electives = (combinations[(index - 1) % len(combinations)]
+                                              if level.combinations else (None, set()))
+                    row = self.add(SchoolClass(year_id=year_id, name=f"{grade}A{index}",
+                                               grade=grade,
+                                               combination_id=combination and combination.id))
+                    classes.append(row)
+                    studies[row.id] = electives
+                    demo.class_ids.append(row.id)
         head_seen: set[int] = set()
         homeroom_pool: list[Staff] = []
-        for plan in SUBJECTS:
+        for level, plan in ((lv, p) for lv in self.plans for p in lv.subjects):
             if plan.department is None:
                 continue
             dept = departments[plan.department]
-            for start in range(0, len(classes), plan.classes_per_teacher):
+            taught = [c for c in classes if c.grade in level.grades
+                      and (not plan.elective or plan.code in studies[c.id])]
+            for start in range(0, len(taught), plan.classes_per_teacher):
                 first = dept.id not in head_seen
                 roles = [Role.SUBJECT_TEACHER] + ([Role.DEPARTMENT_HEAD] if first else [])
                 teacher = self.staff(school_id, roles, dept.id)
@@ -207,7 +214,7 @@ class _Builder:
                     demo.department_heads[dept.id] = teacher.id
                 else:
                     homeroom_pool.append(teacher)
-                for school_class in classes[start:start + plan.classes_per_teacher]:
+                for school_class in taught[start:start + plan.classes_per_teacher]:
                     self._assign(year_id, teacher.id, school_class.id, subjects[plan.code].id)
                     demo.teacher_of[(school_class.id, subjects[plan.code].id)] = teacher.id
         self.rng.shuffle(homeroom_pool)
@@ -242,7 +249,7 @@ class _Builder:
                 gender="Nữ" if female else "Nam", ethnicity=self.rng.choice(ETHNIC),
                 birthplace="Thành phố Hồ Chí Minh",
                 address=f"{self.rng.randint(1, 400)} {self.rng.choice(STREETS)}, "
-                        f"{self.rng.choice(WARDS)}, Quận Tân Bình",
+                        f"{self.rng.choice(WARDS[self.district])}, {self.district}",
                 father_name=_person(self.rng, False), mother_name=_person(self.rng, True),
                 guardian_phone=f"09{self.rng.randrange(10**7, 10**8)}"))
             enrol(self.session, student.id, school_class.id, YEAR_START)
@@ -253,11 +260,21 @@ DEMO_SCHOOLS = [("THCS-NSL", "Trường THCS Ngô Sĩ Liên"), ("THCS-TVO", "Tr�
                 ("THCS-CVA", "Trường THCS Chu Văn An")]
 
 
+THPT_SCHOOL = ("THPT-BK", "Trường THPT Bình Khánh")  # the school of seed 001
+DEMO_LEVELS = ("THCS", "THPT", "THCS+THPT")
+
+
 def build_demo_school(session: Session, seed: int = 2026, classes_per_grade: int = 4,
-                      class_size: int = 40, school_code: str = "THCS-NSL",
-                      school_name: str = "") -> DemoSchool:
-    name = school_name or dict(DEMO_SCHOOLS).get(school_code, "Trường THCS Ngô Sĩ Liên")
-    return _Builder(session, seed, classes_per_grade, class_size).build(school_code, name)
+                      class_size: int = 40, school_code: str = "", school_name: str = "",
+                      level: str = "THCS") -> DemoSchool:
+    """A demo school of `level`: THCS, THPT or both (THCS+THPT, a multi-level school)."""
+    plans = tuple(LEVELS[part] for part in level.split("+"))
+    default_code, default_name = DEMO_SCHOOLS[0] if level == "THCS" else THPT_SCHOOL
+    code = school_code or default_code
+    name = school_name or dict(DEMO_SCHOOLS).get(code, default_name)
+    district = "Quận Tân Bình" if level == "THCS" else "Huyện Cần Giờ"
+    return _Builder(session, seed, classes_per_grade, class_size, plans).build(code, name,
+                                                                               district)
 
 
 ALL_COLUMNS = ("TX1", "TX2", "TX3", "TX4", "GK", "CK")

@@ -11,23 +11,29 @@ from decimal import Decimal
 from sqlalchemy import Integer, String, cast, func, literal, type_coerce
 from sqlmodel import Session, select
 
-from grading.base import StudentRecord, StudentReport, SubjectRecord, SubjectSpec
-from grading.vocabulary import CommentMark, SubjectKind
+from grading.base import StudentRecord, StudentReport, SubjectRecord
+from grading.vocabulary import CommentMark
 from models import (
     Absence,
     ConductRating,
-    CurriculumEntry,
     Enrolment,
     SchoolClass,
     SchoolYear,
     ScoreEntry,
     Student,
-    Subject,
     SummerConduct,
     Term,
 )
 from services.absences import absence_counts
-from services.school import circular_of, get_or_fail, roster
+from services.school import (
+    circular_of,
+    class_subjects,
+    curriculum_query,
+    get_or_fail,
+    pick_subjects,
+    roster,
+    topics_count,
+)
 
 TENTHS = [(Decimal(n) / 10).quantize(Decimal("0.1")) for n in range(101)]
 MARKS = {m.value: m for m in CommentMark}
@@ -39,24 +45,13 @@ class ClassReport:
     students: list[tuple[int, Student, StudentReport]]  # roll number, student, report
 
 
-def class_subjects(session: Session,
-                   school_class: SchoolClass) -> list[tuple[Subject, SubjectSpec]]:
-    rows = session.exec(select(Subject, CurriculumEntry)
-                        .join(CurriculumEntry, CurriculumEntry.subject_id == Subject.id)
-                        .where(CurriculumEntry.year_id == school_class.year_id,
-                               CurriculumEntry.grade == school_class.grade)
-                        .order_by(Subject.order)).all()
-    return [(s, SubjectSpec(s.code, s.name, SubjectKind(s.kind), c.periods_per_year))
-            for s, c in rows]
-
-
 def class_report(session: Session, class_id: int,
                  subject_ids: set[int] | None = None) -> ClassReport:
     """Every current student's report; `subject_ids` restricts the subjects considered
     (a teacher's view of one subject), which makes the overall levels meaningless there."""
     school_class = get_or_fail(session, SchoolClass, class_id, "lớp")
     year = session.get(SchoolYear, school_class.year_id)
-    circular = circular_of(year)
+    circular = circular_of(session, year)
     subjects = [(s, spec) for s, spec in class_subjects(session, school_class)
                 if subject_ids is None or s.id in subject_ids]
     lines = roster(session, class_id)
@@ -82,11 +77,11 @@ def year_reports(session: Session, year_id: int) -> list[ClassReport]:
     one set per class: the district's statistics and the benchmarks grade thousands of
     students at once."""
     year = get_or_fail(session, SchoolYear, year_id, "năm học")
-    circular = circular_of(year)
+    circular = circular_of(session, year)
     classes = session.exec(select(SchoolClass).where(SchoolClass.year_id == year_id)
                            .order_by(SchoolClass.grade, SchoolClass.name)).all()
     rosters = _rosters(session, [c.id for c in classes])
-    subjects = _subjects_by_grade(session, year_id)
+    subjects = _subjects_by_class(session, year, classes)
     scores = _scores(session, year_id, None)
     conduct = _conduct(session, year_id, None)
     absences = _absences_of_year(session, year)
@@ -98,7 +93,7 @@ def year_reports(session: Session, year_id: int) -> list[ClassReport]:
         for roll, student in rosters.get(school_class.id, []):
             sid = student.id
             records = [SubjectRecord(spec, scores[sid][subject.id])
-                       for subject, spec in subjects.get(school_class.grade, [])]
+                       for subject, spec in subjects[school_class.id]]
             record = StudentRecord(sid, records, conduct[sid], absences.get(sid, 0),
                                    summer.get(sid))
             students.append((roll, student, circular.report(record)))
@@ -118,17 +113,12 @@ def _rosters(session: Session, class_ids: list[int]) -> dict[int, list[tuple[int
     return found
 
 
-def _subjects_by_grade(session: Session, year_id: int) -> dict[int, list]:
-    found: dict[int, list] = defaultdict(list)
-    rows = session.exec(select(Subject, CurriculumEntry)
-                        .join(CurriculumEntry, CurriculumEntry.subject_id == Subject.id)
-                        .where(CurriculumEntry.year_id == year_id)
-                        .order_by(CurriculumEntry.grade, Subject.order)).all()
-    for subject, entry in rows:
-        found[entry.grade].append((subject, SubjectSpec(subject.code, subject.name,
-                                                        SubjectKind(subject.kind),
-                                                        entry.periods_per_year)))
-    return found
+def _subjects_by_class(session: Session, year: SchoolYear,
+                       classes: list[SchoolClass]) -> dict[int, list]:
+    """Each class's subjects as `class_subjects` gives them, from one query for the year."""
+    rows = session.exec(curriculum_query(year.id)).all()
+    counts = topics_count(session, year.id)
+    return {c.id: pick_subjects(rows, c, counts) for c in classes}
 
 
 def _absences_of_year(session: Session, year: SchoolYear) -> dict[int, int]:

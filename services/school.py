@@ -9,8 +9,10 @@ from grading.base import Circular, SubjectSpec
 from grading.registry import get_circular
 from grading.vocabulary import SubjectKind
 from models import (
+    CombinationSubject,
     CurriculumEntry,
     Enrolment,
+    School,
     SchoolClass,
     SchoolYear,
     Student,
@@ -44,25 +46,80 @@ def term_for_date(session: Session, year_id: int, day: date) -> Term:
                    "Ghi rõ học kì (HK1 hoặc HK2).")
 
 
-def circular_of(year: SchoolYear) -> Circular:
-    return get_circular(year.circular)
+def circular_of(session: Session, year: SchoolYear) -> Circular:
+    """The year's circular as the school reads it (TT22 Điều 9.3 options)."""
+    school = session.get(School, year.school_id)
+    return get_circular(year.circular, {
+        "adjustment": school.learning_adjustment,
+        "lone_subject": school.lone_subject_reading,
+        "comment_subject_counts": school.comment_subject_counts})
+
+
+def curriculum_query(year_id: int):
+    """(Subject, CurriculumEntry, combination id or None, chuyên đề periods or None) of
+    every subject a class of the year may study: its grade's compulsory entries, and
+    the electives and chuyên đề of each combination."""
+    return (select(Subject, CurriculumEntry, CombinationSubject.combination_id,
+                   CombinationSubject.topic_periods)
+            .join(CurriculumEntry, CurriculumEntry.subject_id == Subject.id)
+            .outerjoin(CombinationSubject, CombinationSubject.subject_id == Subject.id)
+            .where(CurriculumEntry.year_id == year_id)
+            .order_by(CurriculumEntry.grade, Subject.order))
+
+
+def spec_of(subject: Subject, entry: CurriculumEntry, topic_periods: int | None,
+            topics_count: bool) -> SubjectSpec:
+    periods = entry.periods_per_year + (topic_periods or 0 if topics_count else 0)
+    return SubjectSpec(subject.code, subject.name, SubjectKind(subject.kind), periods)
+
+
+def class_subjects(session: Session,
+                   school_class: SchoolClass) -> list[tuple[Subject, SubjectSpec]]:
+    """The class's own subjects in book order (see `pick_subjects`)."""
+    query = (curriculum_query(school_class.year_id)
+             .where(CurriculumEntry.grade == school_class.grade))
+    return pick_subjects(session.exec(query).all(), school_class,
+                         topics_count(session, school_class.year_id))
+
+
+def pick_subjects(rows, school_class: SchoolClass,
+                  topics_count: bool) -> list[tuple[Subject, SubjectSpec]]:
+    """From `curriculum_query` rows: the grade's compulsory subjects and the class's
+    combination's electives, with the combination's chuyên đề periods added where the
+    school counts them (TT22 Điều 7: "bao gồm cả chuyên đề học tập")."""
+    picked: dict[int, tuple[Subject, CurriculumEntry, int | None]] = {}
+    for subject, entry, combination, topics in rows:
+        if entry.grade != school_class.grade:
+            continue
+        if combination is not None and combination != school_class.combination_id:
+            combination = topics = None  # another combination's row: as if absent
+        if entry.elective and combination is None:
+            continue
+        if subject.id not in picked or combination is not None:
+            picked[subject.id] = (subject, entry, topics)
+    return [(subject, spec_of(subject, entry, topics, topics_count))
+            for subject, entry, topics in picked.values()]
+
+
+def topics_count(session: Session, year_id: int) -> bool:
+    return session.exec(select(School.topic_periods_count)
+                        .join(SchoolYear, SchoolYear.school_id == School.id)
+                        .where(SchoolYear.id == year_id)).one()
 
 
 def subject_spec(session: Session, subject: Subject, school_class: SchoolClass) -> SubjectSpec:
-    entry = session.exec(select(CurriculumEntry).where(
-        CurriculumEntry.year_id == school_class.year_id,
-        CurriculumEntry.grade == school_class.grade,
-        CurriculumEntry.subject_id == subject.id)).first()
-    if entry is None:
-        raise NotFound(f"Môn {subject.name} không có trong kế hoạch dạy học khối "
-                       f"{school_class.grade}. Quản trị cần khai báo số tiết của môn.")
-    return SubjectSpec(subject.code, subject.name, SubjectKind(subject.kind),
-                       entry.periods_per_year)
+    for candidate, spec in class_subjects(session, school_class):
+        if candidate.id == subject.id:
+            return spec
+    raise NotFound(f"Môn {subject.name} không có trong kế hoạch dạy học của lớp "
+                   f"{school_class.name} (khối {school_class.grade}"
+                   f"{', tổ hợp của lớp' if school_class.combination_id else ''}). "
+                   "Quản trị cần khai báo môn và số tiết cho khối hoặc tổ hợp.")
 
 
 def columns_for(session: Session, subject: Subject, school_class: SchoolClass) -> tuple[str, ...]:
     year = session.get(SchoolYear, school_class.year_id)
-    return circular_of(year).columns(subject_spec(session, subject, school_class))
+    return circular_of(session, year).columns(subject_spec(session, subject, school_class))
 
 
 @dataclass(frozen=True)

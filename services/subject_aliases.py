@@ -1,5 +1,6 @@
-"""The names teachers use for subjects ("thể dục", "anh văn", "sử địa", "hđtn"), matched
-folded (with or without diacritics). Built-in names cover the national subject list;
+"""The names teachers use for subjects ("thể dục", "anh văn", "sử địa", "hđtn", "lí",
+"hoá", "gdqp"), matched folded (with or without diacritics). Built-in names cover the
+national subject lists of THCS and THPT (codes as in `services.curricula`);
 each school adds its own in the panel's Danh mục (Tên gọi khác của môn)."""
 
 from sqlmodel import Session, select
@@ -19,13 +20,27 @@ BUILT_IN = {
     "TIN": ["tin", "tin hoc"],
     "GDTC": ["the duc", "td", "gdtc", "giao duc the chat"],
     "NT": ["nghe thuat", "nt", "am nhac", "my thuat", "mi thuat", "nhac", "ve"],
+    # THPT (2018 programme): the electives, Lịch sử and GDQP-AN.
+    "SU": ["su", "lich su", "ls"],
+    "DIA": ["dia", "dia li", "dia ly", "dl"],
+    "KTPL": ["ktpl", "gdktpl", "gd ktpl", "gdkt pl", "gdkt&pl", "kt&pl", "kt pl",
+             "kinh te phap luat", "kinh te va phap luat", "giao duc kinh te va phap luat"],
+    "LY": ["li", "ly", "vat li", "vat ly", "vl"],
+    "HOA": ["hoa", "hoa hoc"],
+    "SINH": ["sinh", "sinh hoc"],
+    "GDQP": ["gdqp", "qp", "gdqp an", "gdqpan", "gdqp&an", "quoc phong", "quoc phong an ninh",
+             "giao duc quoc phong", "giao duc quoc phong va an ninh"],
+    "AN": ["am nhac", "nhac"],
+    "MT": ["mi thuat", "my thuat", "ve"],
     "HDTN": ["hdtn", "trai nghiem", "hoat dong trai nghiem", "hd trai nghiem",
              "hoat dong trai nghiem huong nghiep", "hdtnhn"],
     "GDDP": ["gddp", "dia phuong", "giao duc dia phuong", "ndgddp", "gd dia phuong",
              "noi dung giao duc dia phuong", "noi dung giao duc cua dia phuong"],
 }
-_BUILT_IN_BY_ALIAS = {fold(alias): code for code, aliases in BUILT_IN.items()
-                      for alias in aliases}
+_BUILT_IN_BY_ALIAS: dict[str, list[str]] = {}
+for _code, _aliases in BUILT_IN.items():
+    for _alias in _aliases:  # "âm nhạc" is NT in THCS and AN in THPT: a school has one
+        _BUILT_IN_BY_ALIAS.setdefault(fold(_alias), []).append(_code)
 
 
 def by_alias(session: Session, school_id: int, text: str) -> list[Subject]:
@@ -36,11 +51,12 @@ def by_alias(session: Session, school_id: int, text: str) -> list[Subject]:
                               SubjectAlias.alias == wanted)).all()
     if own:
         return list(own)
-    code = _BUILT_IN_BY_ALIAS.get(wanted)
-    if code is None:
+    codes = _BUILT_IN_BY_ALIAS.get(wanted)
+    if codes is None:
         return []
     return list(session.exec(select(Subject).where(Subject.school_id == school_id,
-                                                   Subject.code == code)))
+                                                   Subject.code.in_(codes))
+                             .order_by(Subject.order)))
 
 
 def add_alias(session: Session, school_id: int, subject_id: int, alias: str) -> SubjectAlias:

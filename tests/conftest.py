@@ -32,16 +32,20 @@ def _seed(engine) -> DemoSchool:
                                  class_size=CLASS_SIZE)
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory):
+def _seed_thpt(engine) -> DemoSchool:
+    """A THPT school: grades 10–12, three classes a grade with three combinations."""
+    with Session(engine, expire_on_commit=False) as session:
+        return build_demo_school(session, seed=11, classes_per_grade=3, class_size=12,
+                                 level="THPT")
+
+
+def _sqlite(tmp_path_factory, seed):
     factory = SqliteFactory(tmp_path_factory.mktemp("sqlite"))
     path, engine = factory.create()
-    demo = seeded_template(engine, _seed)
-    return factory, path, demo
+    return factory, path, seeded_template(engine, seed)
 
 
-@pytest.fixture(scope="session")
-def postgres_template():
+def _postgres(seed):
     url = postgres_admin_url()
     if url is None and os.environ.get("SODIEM_REQUIRE_POSTGRES"):
         pytest.fail("SODIEM_REQUIRE_POSTGRES is set but SODIEM_TEST_POSTGRES_URL is not")
@@ -49,9 +53,29 @@ def postgres_template():
         pytest.skip("SODIEM_TEST_POSTGRES_URL chưa đặt: bỏ qua các phép thử trên PostgreSQL")
     factory = PostgresFactory(url)
     name, engine = factory.create()
-    demo = seeded_template(engine, _seed)
+    demo = seeded_template(engine, seed)
     yield factory, name, demo
     factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    return _sqlite(tmp_path_factory, _seed)
+
+
+@pytest.fixture(scope="session")
+def postgres_template():
+    yield from _postgres(_seed)
+
+
+@pytest.fixture(scope="session")
+def thpt_sqlite_template(tmp_path_factory):
+    return _sqlite(tmp_path_factory, _seed_thpt)
+
+
+@pytest.fixture(scope="session")
+def thpt_postgres_template():
+    yield from _postgres(_seed_thpt)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -59,20 +83,30 @@ def backend(request) -> str:
     return request.param
 
 
-@pytest.fixture
-def db(request, backend) -> Iterator[tuple]:
-    """(engine, demo) for a fresh copy of the seeded school on the chosen backend."""
+def _copy(request, backend: str, prefix: str = "") -> Iterator[tuple]:
     if backend == "sqlite":
-        factory, path, demo = request.getfixturevalue("sqlite_template")
+        factory, path, demo = request.getfixturevalue(f"{prefix}sqlite_template")
         _, engine = factory.create(template=path)
         yield engine, demo
         engine.dispose()
     else:
-        factory, template, demo = request.getfixturevalue("postgres_template")
+        factory, template, demo = request.getfixturevalue(f"{prefix}postgres_template")
         name, engine = factory.create(template=template)
         yield engine, demo
         engine.dispose()
         factory.drop(name)
+
+
+@pytest.fixture
+def db(request, backend) -> Iterator[tuple]:
+    """(engine, demo) for a fresh copy of the seeded school on the chosen backend."""
+    yield from _copy(request, backend)
+
+
+@pytest.fixture
+def thpt_db(request, backend) -> Iterator[tuple]:
+    """(engine, demo) for a fresh copy of the seeded THPT school on the chosen backend."""
+    yield from _copy(request, backend, "thpt_")
 
 
 @pytest.fixture

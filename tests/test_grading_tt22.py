@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from grading.base import YEAR, PromotionStatus, weighted_term_average, weighted_year_average
+from grading.registry import get_circular
 from grading.rounding import round_half_up
-from grading.tt22 import CONDUCT_YEAR, Adjustment, Tt22
+from grading.tt22 import CONDUCT_YEAR, Adjustment, LoneSubject, Tt22
 from grading.vocabulary import CommentMark, SubjectKind
 from tests.grading_fixtures import COMMENT, SCORED, period_results, student
 
@@ -141,6 +142,35 @@ def test_9_3_the_raised_subject_must_not_also_supply_the_count_of_high_scores():
     # Five ≥ 8.0 only: raising the 4.0 subject to the Tốt floor (6.5) does not give six
     # subjects ≥ 8.0, so the would-be level is Khá, one level above Đạt: no adjustment.
     assert level(["9.0"] * 5 + ["7.0", "7.0", "4.0"]) == "Đạt"
+
+
+ISSUE_EXAMPLE = ["8.5", "8.6", "8.5", "7.9", "8.9", "7.6", "4.8", "9.1"]
+
+
+def test_9_3_the_two_readings_of_the_lone_subject_differ_on_the_issues_example():
+    # Floor reading: 4.8 raised to 6.5 gives five ≥ 8.0, so only Khá — one level above
+    # Đạt, no adjustment. Any-value reading: 4.8 raised to 8.0 makes the sixth ≥ 8.0,
+    # so Tốt was stopped by that one subject, two levels down: raised to Khá.
+    assert level(ISSUE_EXAMPLE) == "Đạt"
+    assert level(ISSUE_EXAMPLE, circular=Tt22(lone_subject=LoneSubject.ANY_VALUE)) == "Khá"
+    assert level(ISSUE_EXAMPLE, circular=Tt22(Adjustment.WOULD_BE_MINUS_ONE,
+                                              lone_subject=LoneSubject.ANY_VALUE)) == "Khá"
+
+
+def test_9_3_both_readings_agree_where_the_subject_is_the_only_one_below_the_floor():
+    for scored in (["9.0"] * 7 + ["4.0"], ["7.0"] * 7 + ["3.0"], ["9.0"] * 6 + ["4.0"] * 2):
+        assert level(scored) == level(scored, circular=Tt22(lone_subject="any_value"))
+
+
+def test_the_registry_builds_the_rules_a_school_reads():
+    school = get_circular("tt22", {"adjustment": "would_be_minus_one",
+                                   "lone_subject": "any_value",
+                                   "comment_subject_counts": True})
+    assert (school.adjustment, school.lone_subject, school.comment_subject_counts) == (
+        Adjustment.WOULD_BE_MINUS_ONE, LoneSubject.ANY_VALUE, True)
+    assert get_circular("tt58", {"lone_subject": "any_value"}).code == "tt58"
+    with pytest.raises(ValueError):
+        get_circular("tt22", {"lone_subject": "sometimes"})
 
 
 @pytest.mark.parametrize(("term1", "term2"), list(CONDUCT_YEAR))

@@ -16,7 +16,9 @@ from starlette.requests import Request
 from admin.web.security import SESSION_USER
 from core.clock import Clock
 from core.text import fold, nfc
+from grading.tt22 import Adjustment, LoneSubject
 from models import (
+    CombinationSubject,
     CurriculumEntry,
     Department,
     School,
@@ -27,6 +29,7 @@ from models import (
     Student,
     Subject,
     SubjectAlias,
+    SubjectCombination,
     TeachingAssignment,
     Term,
 )
@@ -71,6 +74,7 @@ class AuditedView(ModelView):
         """Names are stored folded too, so that chat look-ups match without diacritics."""
         if data.get("alias") and hasattr(model, "alias"):  # matched folded, so stored folded
             data["alias"] = fold(data["alias"])
+        _check_readings(data)
         if "full_name" in data and hasattr(model, "folded_name"):
             data["full_name"] = nfc(data["full_name"])
             model.folded_name = fold(data["full_name"])
@@ -90,13 +94,29 @@ class AuditedView(ModelView):
             session.commit()
 
 
+READINGS = {"learning_adjustment": Adjustment, "lone_subject_reading": LoneSubject}
+
+
+def _check_readings(data: dict) -> None:
+    """A school's TT22 readings are names the grading engine knows; anything else is
+    refused here, before it could stop every report of the school."""
+    for field, choices in READINGS.items():
+        if field in data and data[field] not in {c.value for c in choices}:
+            raise ValueError(f"Giá trị «{data[field]}» không hợp lệ cho {field}. "
+                             f"Chọn một trong: {', '.join(c.value for c in choices)}.")
+
+
 VIEWS = [
     (SchoolYear, "Năm học", ["id", "name", "start_date", "end_date", "circular", "is_current"]),
     (Term, "Học kì", ["id", "year_id", "number", "start_date", "end_date"]),
     (Department, "Tổ chuyên môn", ["id", "name"]),
     (Subject, "Môn học", ["id", "code", "name", "kind", "order"]),
-    (CurriculumEntry, "Số tiết theo khối", ["id", "grade", "subject_id", "periods_per_year"]),
-    (SchoolClass, "Lớp", ["id", "name", "grade", "homeroom_teacher_id"]),
+    (CurriculumEntry, "Số tiết theo khối", ["id", "grade", "subject_id", "periods_per_year",
+                                            "elective"]),
+    (SubjectCombination, "Tổ hợp môn (THPT)", ["id", "year_id", "code", "name"]),
+    (CombinationSubject, "Môn, chuyên đề của tổ hợp", ["id", "combination_id", "subject_id",
+                                                        "topic_periods"]),
+    (SchoolClass, "Lớp", ["id", "name", "grade", "homeroom_teacher_id", "combination_id"]),
     (Staff, "Cán bộ, giáo viên", ["id", "code", "full_name", "phone", "active"]),
     (StaffRole, "Vai trò", ["id", "staff_id", "role", "grade"]),
     (Student, "Học sinh", ["id", "code", "full_name", "birth_date", "gender"]),
@@ -104,7 +124,9 @@ VIEWS = [
                                                  "subject_id"]),
     (SubjectAlias, "Tên gọi khác của môn", ["id", "subject_id", "alias"]),
     (School, "Cài đặt trường", ["id", "name", "scores_without_comma", "afternoon_starts",
-                                "unlock_days", "correction_expiry_days"]),
+                                "unlock_days", "correction_expiry_days", "learning_adjustment",
+                                "lone_subject_reading", "comment_subject_counts",
+                                "topic_periods_count"]),
 ]
 
 
