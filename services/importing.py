@@ -219,10 +219,10 @@ def _birth_date(value) -> tuple[date | None, str]:
 def _apply(session, clock, actor_id, year, values, classes, result: ImportResult) -> None:
     fields = {k: values[k] for k in RECORD_FIELDS}
     fields["folded_name"] = fold(values["full_name"])
-    student = session.exec(select(Student).where(Student.code == values["code"])).first()
+    student = session.exec(select(Student).where(Student.school_id == year.school_id,
+                                                 Student.code == values["code"])).first()
     if student is None:
-        school_id = session.get(SchoolYear, year.id).school_id
-        student = Student(school_id=school_id, code=values["code"], **fields)
+        student = Student(school_id=year.school_id, code=values["code"], **fields)
         session.add(student)
         session.flush()
         enrol(session, student.id, values["class_id"], max(year.start_date, today(clock)))

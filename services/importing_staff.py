@@ -21,6 +21,7 @@ from models.types import ROLE_LABELS, Role
 from services import audit
 from services.directory import find_subjects
 from services.importing import ImportResult, RowError, Rows, read_rows
+from services.school import class_subjects
 
 STAFF_COLUMNS = ["Mã cán bộ", "Họ và tên", "Giới tính", "Điện thoại", "Email", "Tổ chuyên môn",
                  "Vai trò"]
@@ -126,6 +127,10 @@ def import_assignments(session: Session, clock: Clock, actor_id: int, year: Scho
         if len(subjects) != 1:
             errors.append(RowError(number, ASSIGNMENT_COLUMNS[2],
                                    f"không rõ môn “{values['subject']}”; ghi đúng tên môn."))
+        elif school_class is not None and subjects[0].id not in _studied(session, school_class):
+            errors.append(RowError(number, ASSIGNMENT_COLUMNS[2],
+                                   f"lớp {school_class.name} không học môn {subjects[0].name} "
+                                   "(xem kế hoạch dạy học của khối và tổ hợp của lớp)."))
         if not errors or errors[-1].row != number:
             cleaned.append((teacher, school_class, subjects[0]))
     if errors:
@@ -135,6 +140,10 @@ def import_assignments(session: Session, clock: Clock, actor_id: int, year: Scho
         _apply_assignment(session, clock, actor_id, year, teacher, school_class, subject, result)
     session.commit()
     return result
+
+
+def _studied(session, school_class: SchoolClass) -> set[int]:
+    return {subject.id for subject, _ in class_subjects(session, school_class)}
 
 
 def _apply_assignment(session, clock, actor_id, year, teacher: Staff, school_class: SchoolClass,

@@ -2,21 +2,43 @@
 over a class's own subjects, the bot's THPT subject names, a multi-level school."""
 
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
 from sqlmodel import Session, select
 
+from admin.status_app import create_app
+from admin.web.pages_people import XLSX
+from core.config import Settings
 from grading.base import YEAR, SubjectSpec
 from grading.registry import get_circular
 from grading.vocabulary import CommentMark, SubjectKind
-from models import School, SchoolClass, ScoreEntry, SubjectCombination
+from models import (
+    AuditEntry,
+    School,
+    SchoolClass,
+    SchoolYear,
+    ScoreEntry,
+    Staff,
+    SubjectCombination,
+)
 from models.db import migrate
 from services.book_data import class_book
 from services.conduct import rate_conduct
 from services.demo_school import ALL_COLUMNS, build_demo_school, fill_scores
 from services.errors import NotFound
+from services.importing_classes import (
+    CLASS_COLUMNS,
+    COMBINATION_COLUMNS,
+    import_classes,
+    import_combinations,
+)
+from services.importing_staff import ASSIGNMENT_COLUMNS, import_assignments
 from services.results import class_report, year_reports
 from services.school import class_subjects, columns_for
+from tests.admin_helpers import csrf_of, give_passwords, sign_in
 from tests.conversation_helpers import linked_phone
 from tests.databases import SqliteFactory
 from tests.helpers import class_named, student_ids, subject, teacher_named
@@ -200,3 +222,118 @@ def test_the_specs_carry_the_periods_the_class_studies(thpt):
                                                                                   "10A1")))
     assert specs["TOAN"] == SubjectSpec("TOAN", "Toán", SubjectKind.SCORED, 140)
     assert specs["SINH"].periods_per_year == 70 and specs["GDQP"].periods_per_year == 35
+
+
+def _sheet(columns, rows) -> bytes:
+    workbook = Workbook()
+    workbook.active.append(columns)
+    for row in rows:
+        workbook.active.append(row)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _year(session, demo):
+    return session.get(SchoolYear, demo.year_id)
+
+
+def test_combinations_import_with_errors_per_row_and_nothing_saved(thpt, clock):
+    _, session, demo = thpt
+    before = len(session.exec(select(SubjectCombination)).all())
+    rows = [
+        ["TN2", "Lí – Hóa – Sinh – Công nghệ", "lí", "hoá", "sinh", "công nghệ", "toán", "lí",
+         "hoá"],
+        ["XH2", "", "Địa lí", "Toán", "KTPL", "Tin học", "Văn", "Sử", "Địa"],  # Toán compulsory
+        ["TN2", "", "Lí", "Hóa", "Sinh", "Tin", "Toán", "Lí", "Hóa"],  # same code twice
+        ["KT1", "", "Địa", "KTPL", "Tin", "Công nghệ", "Toán", "Sinh", ""],  # Sinh not taken
+    ]
+    result = import_combinations(session, clock, demo.admin_id, _year(session, demo),
+                                 _sheet(COMBINATION_COLUMNS, rows))
+    messages = [e.text() for e in result.errors]
+    assert any(m.startswith("Dòng 3, cột “Môn lựa chọn 2”") and "không phải môn lựa chọn" in m
+               for m in messages), messages
+    assert any(m.startswith("Dòng 4, cột “Mã tổ hợp”: trùng mã với dòng 2") for m in messages)
+    assert any(m.startswith("Dòng 5, cột “Chuyên đề 2”") and "Sinh học" in m for m in messages)
+    assert any(m.startswith("Dòng 5, cột “Chuyên đề 3”: ô trống") for m in messages)
+    assert len(session.exec(select(SubjectCombination)).all()) == before
+    good = import_combinations(session, clock, demo.admin_id, _year(session, demo),
+                               _sheet(COMBINATION_COLUMNS, rows[:1]))
+    assert good.ok and good.created == 1
+    again = import_combinations(session, clock, demo.admin_id, _year(session, demo),
+                                _sheet(COMBINATION_COLUMNS, rows[:1]))
+    assert again.ok and again.unchanged == 1
+
+
+def test_a_combination_in_use_cannot_lose_its_subjects(thpt, clock):
+    _, session, demo = thpt
+    result = import_combinations(session, clock, demo.admin_id, _year(session, demo),
+                                 _sheet(COMBINATION_COLUMNS, [
+                                     ["TN1", "", "Lí", "Hóa", "Sinh", "Công nghệ", "Toán", "Lí",
+                                      "Hóa"]]))
+    assert not result.ok
+    assert "đã gán cho lớp 10A1, 11A1, 12A1" in result.errors[0].text()
+
+
+def test_classes_import_with_their_combination(thpt, clock):
+    _, session, demo = thpt
+    year = _year(session, demo)
+    rows = [["10A4", 10, "XH1", ""], ["10A5", "10", "", ""], ["10A6", 10, "ZZ9", ""],
+            ["10A7", 13, "TN1", ""], ["10A8", 10, "TN1", "GV999"]]
+    result = import_classes(session, clock, demo.admin_id, year, _sheet(CLASS_COLUMNS, rows))
+    messages = [e.text() for e in result.errors]
+    assert any(m.startswith("Dòng 3, cột “Mã tổ hợp”: khối 10 có môn lựa chọn") for m in messages)
+    assert any(m.startswith("Dòng 4, cột “Mã tổ hợp”: không có tổ hợp “ZZ9”") for m in messages)
+    assert any(m.startswith("Dòng 5, cột “Khối”") and "10, 11, 12" in m for m in messages)
+    assert any(m.startswith("Dòng 6, cột “GVCN (mã cán bộ)”") for m in messages)
+    assert session.exec(select(SchoolClass).where(SchoolClass.name == "10A4")).first() is None
+    gvcn = session.get(Staff, demo.homeroom[class_named(session, "10A1").id]).code
+    ok = import_classes(session, clock, demo.admin_id, year,
+                        _sheet(CLASS_COLUMNS, [["10a4", 10, "xh1", gvcn]]))
+    assert ok.ok and ok.created == 1
+    assert "DIA" in _codes(session, "10A4") and "HOA" not in _codes(session, "10A4")
+    # Classes scored in a subject the new combination lacks keep their combination.
+    _complete(session, demo, clock, "10A1")
+    refused = import_classes(session, clock, demo.admin_id, year,
+                             _sheet(CLASS_COLUMNS, [["10A1", 10, "XH1"]]))
+    assert not refused.ok and "đã có điểm môn" in refused.errors[0].text()
+    assert _combination(session, "10A1") == "TN1"
+
+
+def test_an_assignment_outside_the_classs_subjects_is_refused(thpt, clock):
+    _, session, demo = thpt
+    teacher = teacher_named(session, demo, "10A1", "HOA")
+    code = session.get(Staff, teacher).code
+    result = import_assignments(session, clock, demo.admin_id, _year(session, demo),
+                                _sheet(ASSIGNMENT_COLUMNS, [[code, "10A2", "Hóa học"]]))
+    assert not result.ok
+    assert "lớp 10A2 không học môn Hóa học" in result.errors[0].text()
+
+
+def test_the_panel_imports_combinations_then_classes(thpt, clock, tmp_path):
+    engine, session, demo = thpt
+    give_passwords(engine, clock, demo.admin_id)
+    settings = Settings(secret_key="khoa-bi-mat-cho-kiem-thu", data_dir=tmp_path)
+    with TestClient(create_app(engine, settings, clock=clock)) as client:
+        sign_in(client, session.get(Staff, demo.admin_id).code)
+        for kind in ("to-hop", "lop"):
+            assert client.get(f"/admin/import/mau-{kind}.xlsx").status_code == 200
+
+        def upload(kind, content):
+            token = csrf_of(client, "/admin/import")
+            return client.post("/admin/import", data={"csrf": token, "kind": kind},
+                               files={"file": ("x.xlsx", content, XLSX)})
+
+        combos = upload("to-hop", _sheet(COMBINATION_COLUMNS, [
+            ["XH2", "Sử – Địa – <b>KTPL</b>", "Địa", "KTPL", "Tin", "Âm nhạc", "Văn", "Sử",
+             "Địa"]]))
+        assert combos.status_code == 200, combos.text
+        bad = upload("lop", _sheet(CLASS_COLUMNS[:3], [["11A9", 11, ""]]))
+        assert bad.status_code == 400 and "khối 11 có môn lựa chọn" in bad.text
+        done = upload("lop", _sheet(CLASS_COLUMNS[:3], [["11A9", 11, "XH2"]]))
+        assert done.status_code == 200, done.text
+    session.expire_all()
+    assert "AN" in _codes(session, "11A9") and "LY" not in _codes(session, "11A9")
+    actions = session.exec(select(AuditEntry.action).where(
+        AuditEntry.action.in_(["combination.import", "class.import"]))).all()
+    assert sorted(actions) == ["class.import", "combination.import"]

@@ -26,6 +26,16 @@ from printing.traced import class_book_document
 from services import audit, scoping, web_chat
 from services.errors import DomainError
 from services.importing import COLUMNS, EXAMPLE, FIELDS, import_students, read_rows, template_xlsx
+from services.importing_classes import (
+    CLASS_COLUMNS,
+    CLASS_EXAMPLE,
+    CLASS_FIELDS,
+    COMBINATION_COLUMNS,
+    COMBINATION_EXAMPLE,
+    COMBINATION_FIELDS,
+    import_classes,
+    import_combinations,
+)
 from services.importing_staff import (
     ASSIGNMENT_COLUMNS,
     ASSIGNMENT_EXAMPLE,
@@ -145,7 +155,7 @@ def _import(app: FastAPI, panel: Panel) -> None:
         try:
             _, columns, _ = TEMPLATES[kind]
             rows = await in_process(read_rows, content, columns, FIELDS_OF[kind],
-                                    seconds=panel.settings.import_seconds)
+                                    OPTIONAL_OF.get(kind), seconds=panel.settings.import_seconds)
             result = await run_in_threadpool(_import_rows, panel, staff.id, kind, rows)
         except DomainError as error:
             return panel.page(request, "import.html", staff, roles, result=None,
@@ -158,8 +168,12 @@ TEMPLATES = {
     "hoc-sinh": ("Học sinh", COLUMNS, EXAMPLE),
     "can-bo": ("Cán bộ", STAFF_COLUMNS, STAFF_EXAMPLE),
     "phan-cong": ("Phân công", ASSIGNMENT_COLUMNS, ASSIGNMENT_EXAMPLE),
+    "to-hop": ("Tổ hợp", COMBINATION_COLUMNS, COMBINATION_EXAMPLE),
+    "lop": ("Lớp", CLASS_COLUMNS, CLASS_EXAMPLE),
 }
-FIELDS_OF = {"hoc-sinh": FIELDS, "can-bo": STAFF_FIELDS, "phan-cong": ASSIGNMENT_FIELDS}
+FIELDS_OF = {"hoc-sinh": FIELDS, "can-bo": STAFF_FIELDS, "phan-cong": ASSIGNMENT_FIELDS,
+             "to-hop": COMBINATION_FIELDS, "lop": CLASS_FIELDS}
+OPTIONAL_OF = {"lop": 1}
 
 
 def _import_rows(panel: Panel, staff_id: int, kind: str, rows):
@@ -174,6 +188,10 @@ def _run_import(session, panel: Panel, staff: Staff, kind: str, content):
         return import_staff(session, panel.clock, staff.id, staff.school_id, content)
     if kind == "phan-cong":
         return import_assignments(session, panel.clock, staff.id, year, content)
+    if kind == "to-hop":
+        return import_combinations(session, panel.clock, staff.id, year, content)
+    if kind == "lop":
+        return import_classes(session, panel.clock, staff.id, year, content)
     return import_students(session, panel.clock, staff.id, year, content)
 
 
