@@ -7,6 +7,7 @@ from io import BytesIO
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
+from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from admin.status_app import create_app
@@ -25,6 +26,7 @@ from models import (
     SubjectCombination,
 )
 from models.db import migrate
+from printing.class_book import class_book_pdf
 from services.book_data import class_book
 from services.conduct import rate_conduct
 from services.demo_school import ALL_COLUMNS, build_demo_school, fill_scores
@@ -337,3 +339,24 @@ def test_the_panel_imports_combinations_then_classes(thpt, clock, tmp_path):
     actions = session.exec(select(AuditEntry.action).where(
         AuditEntry.action.in_(["combination.import", "class.import"]))).all()
     assert sorted(actions) == ["class.import", "combination.import"]
+
+
+def test_a_thpt_class_book_prints_its_level_and_its_combinations_subjects(thpt, clock,
+                                                                         tmp_path):
+    _, session, demo = thpt
+    cls = _complete(session, demo, clock, "10A2")
+    book = class_book(session, clock, cls.id)
+    pdf = class_book_pdf(book)
+    reader = PdfReader(BytesIO(pdf))
+    cover = reader.pages[0].extract_text()
+    assert "CẤP TRUNG HỌC PHỔ THÔNG" in cover and "10A2" in cover
+    # Page 2 on: the usage page's legend names every subject of the programme.
+    text = "\n".join(page.extract_text() for page in reader.pages[2:])
+    for name in ("Địa lí", "Giáo dục kinh tế và pháp luật", "Giáo dục quốc phòng và an ninh",
+                 "Lịch sử"):
+        assert name in text, name
+    assert "Hóa học" not in text and "Sinh học" not in text
+    # Lịch sử with XH1's chuyên đề has four TX columns on its page.
+    history = next(p for p in book.subjects if p.name == "Lịch sử")
+    assert history.columns == ("TX1", "TX2", "TX3", "TX4", "GK", "CK")
+    (tmp_path / "book.pdf").write_bytes(pdf)
