@@ -55,6 +55,11 @@ def _number(shown: str) -> float | str:
         return shown
 
 
+def _leading_number(name: str) -> str:
+    digits = name[:len(name) - len(name.lstrip("0123456789"))]
+    return digits or "0"
+
+
 def statistics_workbook(books: list[ClassBook]) -> bytes:
     """Counts per KQHT and KQRL level (year) per class and per grade, for the district."""
     workbook = Workbook()
@@ -70,14 +75,15 @@ def statistics_workbook(books: list[ClassBook]) -> bytes:
     for book in books:
         learning = Counter(r.learning[YEAR] for r in book.summary)
         conduct = Counter(r.conduct[YEAR] for r in book.summary)
-        grade = "".join(ch for ch in book.class_name if ch.isdigit())[:1]
+        grade = str(book.grade or _leading_number(book.class_name))
         append_row(sheet, [grade, book.class_name, len(book.summary),
                       *[learning[x] for x in levels], *[conduct[x] for x in levels]])
         totals = by_grade.setdefault(grade, [Counter(), Counter(), Counter()])
         totals[0].update(learning)
         totals[1].update(conduct)
         totals[2]["size"] += len(book.summary)
-    for grade, (learning, conduct, size) in sorted(by_grade.items()):
+    for grade, (learning, conduct, size) in sorted(by_grade.items(),
+                                                   key=lambda item: int(item[0] or 0)):
         append_row(sheet, [grade, f"Cả khối {grade}", size["size"],
                       *[learning[x] for x in levels], *[conduct[x] for x in levels]])
     for cell in sheet[2]:

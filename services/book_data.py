@@ -127,6 +127,7 @@ class ClassBook:
     terms: dict[int, bool] = field(default_factory=dict)  # term → locked
     checkpoint: str = ""  # the signed audit checkpoint taken when it was printed
     level: str = "THCS"
+    grade: int | None = None  # "10A1" is grade 10: never read it from the name's first digit
     boys: int = 0
     girls: int = 0
     records: list[tuple[int, Student, str]] = field(default_factory=list)  # + changes
@@ -192,6 +193,7 @@ def class_book(session: Session, clock: Clock, class_id: int) -> ClassBook:
         _name(session, school_class.homeroom_teacher_id), _principal(session, school.id),
         students, subject_pages(session, school_class, report, terms), grids, summary,
         True, clock.now(), locked, level=level_of_grade(school_class.grade),
+        grade=school_class.grade,
         boys=sum(1 for _, s in students if fold(s.gender) == "nam"),
         girls=sum(1 for _, s in students if fold(s.gender) == "nu"),
         records=student_records(session, school_class.id), school_id=school.id,

@@ -62,9 +62,10 @@ def progress(session: Session, term_id: int, where: ProgressFilter | None = None
     sizes = _class_sizes(session, class_ids)
     filled = _filled(session, term_id, class_ids)
     rows = []
-    column_cache: dict[tuple[int, int], tuple[str, ...]] = {}
+    column_cache: dict[tuple, tuple[str, ...]] = {}
     for _assignment, staff, school_class, subject in assignments:
-        key = (subject.id, school_class.grade)
+        # A THPT combination changes a subject's columns (chuyên đề periods) within a grade.
+        key = (subject.id, school_class.grade, school_class.combination_id)
         if key not in column_cache:
             column_cache[key] = columns_for(session, subject, school_class)
         wanted = [c for c in column_cache[key] if columns is None or c in columns]

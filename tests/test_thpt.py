@@ -6,7 +6,7 @@ from io import BytesIO
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
@@ -27,6 +27,7 @@ from models import (
 )
 from models.db import migrate
 from printing.class_book import class_book_pdf
+from printing.excel_exports import statistics_workbook
 from services.book_data import class_book
 from services.conduct import rate_conduct
 from services.demo_school import ALL_COLUMNS, build_demo_school, fill_scores
@@ -38,6 +39,7 @@ from services.importing_classes import (
     import_combinations,
 )
 from services.importing_staff import ASSIGNMENT_COLUMNS, import_assignments
+from services.progress import ProgressFilter, progress
 from services.results import class_report, year_reports
 from services.school import class_subjects, columns_for
 from tests.admin_helpers import csrf_of, give_passwords, sign_in
@@ -360,3 +362,27 @@ def test_a_thpt_class_book_prints_its_level_and_its_combinations_subjects(thpt, 
     history = next(p for p in book.subjects if p.name == "Lịch sử")
     assert history.columns == ("TX1", "TX2", "TX3", "TX4", "GK", "CK")
     (tmp_path / "book.pdf").write_bytes(pdf)
+
+
+def test_progress_counts_each_classs_own_columns(thpt):
+    _, session, demo = thpt
+    physics = subject(session, "LY")
+    rows = {r.class_name: r for r in progress(session, demo.term_ids[1],
+                                              ProgressFilter(subject_id=physics.id))}
+    assert rows["10A1"].columns == ("TX1", "TX2", "TX3", "TX4", "GK", "CK")
+    assert rows["10A2"].columns == ("TX1", "TX2", "TX3", "GK", "CK")
+    assert rows["10A2"].required == rows["10A2"].students * 5
+    assert "10A2" in rows and not any(r.subject_name == "Hóa học" and r.class_name == "10A2"
+                                      for r in progress(session, demo.term_ids[1]))
+
+
+def test_the_statistics_workbook_groups_grades_10_to_12(thpt, clock):
+    _, session, _ = thpt
+    classes = session.exec(select(SchoolClass).order_by(SchoolClass.name)).all()
+    books = [class_book(session, clock, c.id) for c in classes]
+    sheet = load_workbook(BytesIO(statistics_workbook(books))).active
+    grades = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    totals = [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)
+              if str(row[1]).startswith("Cả khối")]
+    assert set(grades) == {"10", "11", "12"}
+    assert totals == ["Cả khối 10", "Cả khối 11", "Cả khối 12"]
