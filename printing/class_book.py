@@ -65,7 +65,9 @@ def teacher_book_pdf(teacher: str, parts: list[tuple[ClassBook, SubjectPage]],
              Spacer(1, 25 * mm),
              Paragraph("SỔ THEO DÕI VÀ ĐÁNH GIÁ HỌC SINH", styles.title),
              Paragraph("(DÙNG CHO GIÁO VIÊN)", styles.centre), Spacer(1, 4 * mm),
-             Paragraph(f"<b>{esc(first.level_title)}</b>", styles.centre), Spacer(1, 14 * mm),
+             *[Paragraph(f"<b>{esc(title)}</b>", styles.centre)  # a multi-level teacher: both
+               for title in dict.fromkeys(book.level_title for book, _ in parts)],
+             Spacer(1, 14 * mm),
              *[Paragraph(f"{label}: <b>{esc(value)}</b>", styles.centre)
                for label, value in fields]]
     for book, page in parts:
