@@ -13,6 +13,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from models import Absence, AuditEntry, Enrolment, SchoolClass, ScoreEntry, Student, Subject, Term
+from services.audit import LEGACY_CHAIN
 
 SCORE_ACTIONS = ("score.enter", "score.correct")
 ABSENCE_ACTIONS = ("absence.record", "absence.confirm", "absence.auto_unexcused",
@@ -42,19 +43,25 @@ class Mismatch:
 
 
 def replay(session: Session, school_id: int | None = None) -> list[Mismatch]:
-    """Every mismatch of the deployment, or of one school's students."""
-    found = _score_mismatches(session) + _absence_mismatches(session)
+    """Every mismatch of the deployment, or of one school's students. For one school only
+    its chain (and chain 0, logged before chains were per school) and its students' rows
+    are read: an archive of one school of a district does not read the district."""
+    found = _score_mismatches(session, school_id) + _absence_mismatches(session, school_id)
     return [m for m in found if school_id is None or m.school_id == school_id]
 
 
-def _log_states(session: Session, entity: str, actions: tuple[str, ...]) -> dict[int, dict]:
+def _log_states(session: Session, entity: str, actions: tuple[str, ...],
+                school_id: int | None) -> dict[int, dict]:
     """entity id → the row as the log last described it. A row's entries are in its
     school's chain, after any in chain 0 (logged before chains were per school), so
     (chain, seq) is the order they were written in."""
     states: dict[int, dict] = {}
-    rows = session.exec(select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.new)
-                        .where(AuditEntry.entity == entity, AuditEntry.action.in_(actions))
-                        .order_by(AuditEntry.chain, AuditEntry.seq))
+    query = (select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.new)
+             .where(AuditEntry.entity == entity, AuditEntry.action.in_(actions))
+             .order_by(AuditEntry.chain, AuditEntry.seq))
+    if school_id is not None:
+        query = query.where(AuditEntry.chain.in_([LEGACY_CHAIN, school_id]))
+    rows = session.exec(query)
     for action, entity_id, new in rows:
         recorded = json.loads(new or "{}")
         if action.endswith(".correct"):
@@ -70,13 +77,17 @@ def _value_key(entity: str) -> str:
     return "value" if entity == "score" else "status"
 
 
-def _score_mismatches(session: Session) -> list[Mismatch]:
-    logged = _log_states(session, "score", SCORE_ACTIONS)
+def _score_mismatches(session: Session, school_id: int | None) -> list[Mismatch]:
+    logged = _log_states(session, "score", SCORE_ACTIONS, school_id)
     names = _Names(session)
     found = []
-    rows = session.exec(select(ScoreEntry, Subject.code, Term.number)
-                        .join(Subject, Subject.id == ScoreEntry.subject_id)
-                        .join(Term, Term.id == ScoreEntry.term_id)).all()
+    query = (select(ScoreEntry, Subject.code, Term.number)
+             .join(Subject, Subject.id == ScoreEntry.subject_id)
+             .join(Term, Term.id == ScoreEntry.term_id))
+    if school_id is not None:
+        query = query.join(Student, Student.id == ScoreEntry.student_id).where(
+            Student.school_id == school_id)
+    rows = session.exec(query).all()
     for cell, subject_code, term_number in rows:
         table = {"student_id": cell.student_id, "subject": subject_code, "term": term_number,
                  "column": cell.column, "value": cell.display()}
@@ -94,11 +105,15 @@ def _score_key(state: dict) -> tuple:
             state.get("column"))
 
 
-def _absence_mismatches(session: Session) -> list[Mismatch]:
-    logged = _log_states(session, "absence", ABSENCE_ACTIONS)
+def _absence_mismatches(session: Session, school_id: int | None) -> list[Mismatch]:
+    logged = _log_states(session, "absence", ABSENCE_ACTIONS, school_id)
     names = _Names(session)
     found = []
-    for absence in session.exec(select(Absence)).all():
+    query = select(Absence)
+    if school_id is not None:
+        query = query.join(Student, Student.id == Absence.student_id).where(
+            Student.school_id == school_id)
+    for absence in session.exec(query).all():
         table = {"student_id": absence.student_id, "day": str(absence.day),
                  "session": absence.session, "status": absence.status}
         log = logged.pop(absence.id, None)

@@ -10,8 +10,15 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from core.clock import VN_TZ, FixedClock
-from models import AuditCheckpoint, AuditEntry, School, SchoolClass, Subject
-from services import audit, audit_checkpoints, audit_seal, audit_verification, audit_view
+from models import AuditCheckpoint, AuditEntry, School, SchoolClass, ScoreEntry, Subject
+from services import (
+    audit,
+    audit_checkpoints,
+    audit_replay,
+    audit_seal,
+    audit_verification,
+    audit_view,
+)
 from services.absences import AbsenceReport, close_month, record_absences
 from services.demo_school import build_demo_school
 from services.scores import ScoreBatch, enter_scores
@@ -67,6 +74,28 @@ def test_tampering_in_one_school_is_named_and_leaves_the_other_verified(session,
     assert audit.verify(session, school.school_id).ok
     assert audit_verification.check(session, school.school_id).ok
     assert not audit_verification.check(session, other.school_id).ok
+
+
+def test_replaying_one_school_reads_its_own_rows_and_catches_a_cell_moved_across(
+        session, school, clock):
+    other = _other_school(session)
+    ours = _enter(session, clock, school, *_maths_6a1(session, school))
+    _enter(session, clock, other, *_maths_6a1(session, other))
+    assert audit_replay.replay(session, school.school_id) == []
+    assert audit_replay.replay(session, other.school_id) == []
+    theirs = student_ids(session, _maths_6a1(session, other)[0].id)[0]
+    # A direct SQL change gives one of our cells to a student of the other school.
+    row = session.get(ScoreEntry, ours[0].id)
+    session.exec(text("UPDATE scoreentry SET student_id = :s WHERE id = :i").bindparams(
+        s=theirs, i=row.id))
+    session.commit()
+    session.expire_all()
+    at_ours = audit_replay.replay(session, school.school_id)
+    at_theirs = audit_replay.replay(session, other.school_id)
+    assert [m.row_id for m in at_ours] == [row.id] and "bảng không còn" in at_ours[0].text()
+    assert [m.row_id for m in at_theirs] == [row.id] and "nhật ký không ghi" in \
+        at_theirs[0].text()
+    assert {m.row_id for m in audit_replay.replay(session)} == {row.id}
 
 
 def test_a_system_entry_goes_to_the_chain_of_the_class_it_concerns(session, school):
