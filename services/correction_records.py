@@ -22,7 +22,6 @@ from models import (
     Term,
 )
 from models.types import CorrectionStatus, Role
-from services import scoping
 from services.errors import DomainError
 from services.school import get_or_fail
 
@@ -77,9 +76,16 @@ def year_facts(session: Session, year_id: int) -> list[CorrectionFacts]:
     """The year's corrections of this school only (another school's year has the same
     name in a district deployment, and its classes the same names)."""
     get_or_fail(session, SchoolYear, year_id, "năm học")
-    requests = session.exec(select(CorrectionRequest).order_by(CorrectionRequest.id)).all()
-    return [_facts(session, r) for r in requests
-            if scoping.year_of_correction(session, r) == year_id]
+    by_score = (select(CorrectionRequest)
+                .join(ScoreEntry, ScoreEntry.id == CorrectionRequest.score_entry_id)
+                .join(SchoolClass, SchoolClass.id == ScoreEntry.class_id)
+                .where(SchoolClass.year_id == year_id))
+    by_absence = (select(CorrectionRequest)
+                  .join(Absence, Absence.id == CorrectionRequest.absence_id)
+                  .join(SchoolClass, SchoolClass.id == Absence.class_id)
+                  .where(SchoolClass.year_id == year_id))
+    requests = {r.id: r for query in (by_score, by_absence) for r in session.exec(query)}
+    return [_facts(session, requests[key]) for key in sorted(requests)]
 
 
 def _facts(session: Session, request: CorrectionRequest) -> CorrectionFacts:
