@@ -31,15 +31,19 @@ def sign_in(client, code: str, password: str = PASSWORD):
                        follow_redirects=False)
 
 
-def student_file(rows: list[list]) -> bytes:
+def sheet_file(columns: list[str], rows: list[list]) -> bytes:
+    """An .xlsx with a header row and data rows, as an office would fill a template."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(COLUMNS)
+    workbook.active.append(columns)
     for row in rows:
-        sheet.append(row)
+        workbook.active.append(row)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def student_file(rows: list[list]) -> bytes:
+    return sheet_file(COLUMNS, rows)
 
 
 def good_rows(count: int = 3, class_name: str = "6A1") -> list[list]:

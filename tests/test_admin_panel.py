@@ -17,6 +17,7 @@ from tests.admin_helpers import (
     csrf_of,
     give_passwords,
     good_rows,
+    sheet_file,
     sign_in,
     student_file,
 )
@@ -260,27 +261,17 @@ def test_staff_and_teaching_assignments_import_all_or_nothing_and_idempotent(cli
     staff_rows = [["GV901", "Trần Văn Bình", "Nam", "0912345678", "", "Tổ Toán – Tin",
                    "GVBM, gvcn"],
                   ["GV902", "Lê Thị Hoa", "Nữ", "", "", "Tổ Bơi lội", "GVBM"]]
-    bad = _upload(client, _sheet(STAFF_COLUMNS, staff_rows), "can-bo")
+    bad = _upload(client, sheet_file(STAFF_COLUMNS, staff_rows), "can-bo")
     assert "Dòng 3, cột “Tổ chuyên môn”" in bad.text
     assert session.exec(select(Staff).where(Staff.code == "GV901")).first() is None
     staff_rows[1][5] = "Tổ Ngoại ngữ"
-    assert "2 mới" in _upload(client, _sheet(STAFF_COLUMNS, staff_rows), "can-bo").text
-    assert "2 không đổi" in _upload(client, _sheet(STAFF_COLUMNS, staff_rows), "can-bo").text
+    assert "2 mới" in _upload(client, sheet_file(STAFF_COLUMNS, staff_rows), "can-bo").text
+    assert "2 không đổi" in _upload(client, sheet_file(STAFF_COLUMNS, staff_rows), "can-bo").text
     rows = [["GV901", "6A1", "Toán"], ["GV902", "7A1", "Tiếng Anh"]]
-    assert "2 mới" in _upload(client, _sheet(ASSIGNMENT_COLUMNS, rows), "phan-cong").text
-    assert "2 không đổi" in _upload(client, _sheet(ASSIGNMENT_COLUMNS, rows), "phan-cong").text
-    wrong = _upload(client, _sheet(ASSIGNMENT_COLUMNS, [["GV999", "6A1", "Hóa"]]), "phan-cong")
+    assert "2 mới" in _upload(client, sheet_file(ASSIGNMENT_COLUMNS, rows), "phan-cong").text
+    assert "2 không đổi" in _upload(client, sheet_file(ASSIGNMENT_COLUMNS, rows), "phan-cong").text
+    wrong = _upload(client, sheet_file(ASSIGNMENT_COLUMNS, [["GV999", "6A1", "Hóa"]]), "phan-cong")
     assert "không có cán bộ mã “GV999”" in wrong.text and "không rõ môn “Hóa”" in wrong.text
-
-
-def _sheet(columns: list[str], rows: list[list]) -> bytes:
-    workbook = Workbook()
-    workbook.active.append(columns)
-    for row in rows:
-        workbook.active.append(row)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def test_the_audit_trail_reads_in_words_pages_and_exports(client, session, school, clock):

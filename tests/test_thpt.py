@@ -6,7 +6,7 @@ from io import BytesIO
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
@@ -42,7 +42,7 @@ from services.importing_staff import ASSIGNMENT_COLUMNS, import_assignments
 from services.progress import ProgressFilter, progress
 from services.results import class_report, year_reports
 from services.school import class_subjects, columns_for
-from tests.admin_helpers import csrf_of, give_passwords, sign_in
+from tests.admin_helpers import csrf_of, give_passwords, sheet_file, sign_in
 from tests.conversation_helpers import linked_phone
 from tests.databases import SqliteFactory
 from tests.helpers import class_named, student_ids, subject, teacher_named
@@ -228,16 +228,6 @@ def test_the_specs_carry_the_periods_the_class_studies(thpt):
     assert specs["SINH"].periods_per_year == 70 and specs["GDQP"].periods_per_year == 35
 
 
-def _sheet(columns, rows) -> bytes:
-    workbook = Workbook()
-    workbook.active.append(columns)
-    for row in rows:
-        workbook.active.append(row)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def _year(session, demo):
     return session.get(SchoolYear, demo.year_id)
 
@@ -253,7 +243,7 @@ def test_combinations_import_with_errors_per_row_and_nothing_saved(thpt, clock):
         ["KT1", "", "Địa", "KTPL", "Tin", "Công nghệ", "Toán", "Sinh", ""],  # Sinh not taken
     ]
     result = import_combinations(session, clock, demo.admin_id, _year(session, demo),
-                                 _sheet(COMBINATION_COLUMNS, rows))
+                                 sheet_file(COMBINATION_COLUMNS, rows))
     messages = [e.text() for e in result.errors]
     assert any(m.startswith("Dòng 3, cột “Môn lựa chọn 2”") and "không phải môn lựa chọn" in m
                for m in messages), messages
@@ -262,17 +252,17 @@ def test_combinations_import_with_errors_per_row_and_nothing_saved(thpt, clock):
     assert any(m.startswith("Dòng 5, cột “Chuyên đề 3”: ô trống") for m in messages)
     assert len(session.exec(select(SubjectCombination)).all()) == before
     good = import_combinations(session, clock, demo.admin_id, _year(session, demo),
-                               _sheet(COMBINATION_COLUMNS, rows[:1]))
+                               sheet_file(COMBINATION_COLUMNS, rows[:1]))
     assert good.ok and good.created == 1
     again = import_combinations(session, clock, demo.admin_id, _year(session, demo),
-                                _sheet(COMBINATION_COLUMNS, rows[:1]))
+                                sheet_file(COMBINATION_COLUMNS, rows[:1]))
     assert again.ok and again.unchanged == 1
 
 
 def test_a_combination_in_use_cannot_lose_its_subjects(thpt, clock):
     _, session, demo = thpt
     result = import_combinations(session, clock, demo.admin_id, _year(session, demo),
-                                 _sheet(COMBINATION_COLUMNS, [
+                                 sheet_file(COMBINATION_COLUMNS, [
                                      ["TN1", "", "Lí", "Hóa", "Sinh", "Công nghệ", "Toán", "Lí",
                                       "Hóa"]]))
     assert not result.ok
@@ -284,7 +274,7 @@ def test_classes_import_with_their_combination(thpt, clock):
     year = _year(session, demo)
     rows = [["10A4", 10, "XH1", ""], ["10A5", "10", "", ""], ["10A6", 10, "ZZ9", ""],
             ["10A7", 13, "TN1", ""], ["10A8", 10, "TN1", "GV999"]]
-    result = import_classes(session, clock, demo.admin_id, year, _sheet(CLASS_COLUMNS, rows))
+    result = import_classes(session, clock, demo.admin_id, year, sheet_file(CLASS_COLUMNS, rows))
     messages = [e.text() for e in result.errors]
     assert any(m.startswith("Dòng 3, cột “Mã tổ hợp”: khối 10 có môn lựa chọn") for m in messages)
     assert any(m.startswith("Dòng 4, cột “Mã tổ hợp”: không có tổ hợp “ZZ9”") for m in messages)
@@ -293,13 +283,13 @@ def test_classes_import_with_their_combination(thpt, clock):
     assert session.exec(select(SchoolClass).where(SchoolClass.name == "10A4")).first() is None
     gvcn = session.get(Staff, demo.homeroom[class_named(session, "10A1").id]).code
     ok = import_classes(session, clock, demo.admin_id, year,
-                        _sheet(CLASS_COLUMNS, [["10a4", 10, "xh1", gvcn]]))
+                        sheet_file(CLASS_COLUMNS, [["10a4", 10, "xh1", gvcn]]))
     assert ok.ok and ok.created == 1
     assert "DIA" in _codes(session, "10A4") and "HOA" not in _codes(session, "10A4")
     # Classes scored in a subject the new combination lacks keep their combination.
     _complete(session, demo, clock, "10A1")
     refused = import_classes(session, clock, demo.admin_id, year,
-                             _sheet(CLASS_COLUMNS, [["10A1", 10, "XH1"]]))
+                             sheet_file(CLASS_COLUMNS, [["10A1", 10, "XH1"]]))
     assert not refused.ok and "đã có điểm môn" in refused.errors[0].text()
     assert _combination(session, "10A1") == "TN1"
 
@@ -309,7 +299,7 @@ def test_an_assignment_outside_the_classs_subjects_is_refused(thpt, clock):
     teacher = teacher_named(session, demo, "10A1", "HOA")
     code = session.get(Staff, teacher).code
     result = import_assignments(session, clock, demo.admin_id, _year(session, demo),
-                                _sheet(ASSIGNMENT_COLUMNS, [[code, "10A2", "Hóa học"]]))
+                                sheet_file(ASSIGNMENT_COLUMNS, [[code, "10A2", "Hóa học"]]))
     assert not result.ok
     assert "lớp 10A2 không học môn Hóa học" in result.errors[0].text()
 
@@ -328,13 +318,13 @@ def test_the_panel_imports_combinations_then_classes(thpt, clock, tmp_path):
             return client.post("/admin/import", data={"csrf": token, "kind": kind},
                                files={"file": ("x.xlsx", content, XLSX)})
 
-        combos = upload("to-hop", _sheet(COMBINATION_COLUMNS, [
+        combos = upload("to-hop", sheet_file(COMBINATION_COLUMNS, [
             ["XH2", "Sử – Địa – <b>KTPL</b>", "Địa", "KTPL", "Tin", "Âm nhạc", "Văn", "Sử",
              "Địa"]]))
         assert combos.status_code == 200, combos.text
-        bad = upload("lop", _sheet(CLASS_COLUMNS[:3], [["11A9", 11, ""]]))
+        bad = upload("lop", sheet_file(CLASS_COLUMNS[:3], [["11A9", 11, ""]]))
         assert bad.status_code == 400 and "khối 11 có môn lựa chọn" in bad.text
-        done = upload("lop", _sheet(CLASS_COLUMNS[:3], [["11A9", 11, "XH2"]]))
+        done = upload("lop", sheet_file(CLASS_COLUMNS[:3], [["11A9", 11, "XH2"]]))
         assert done.status_code == 200, done.text
     session.expire_all()
     assert "AN" in _codes(session, "11A9") and "LY" not in _codes(session, "11A9")
