@@ -26,9 +26,9 @@ from models import (
     SubjectCombination,
 )
 from models.db import migrate
-from printing.class_book import class_book_pdf
+from printing.class_book import class_book_pdf, teacher_book_pdf
 from printing.excel_exports import statistics_workbook
-from services.book_data import class_book
+from services.book_data import class_book, teacher_book
 from services.conduct import rate_conduct
 from services.demo_school import ALL_COLUMNS, build_demo_school, fill_scores
 from services.errors import NotFound
@@ -376,3 +376,15 @@ def test_the_statistics_workbook_groups_grades_10_to_12(thpt, clock):
               if str(row[1]).startswith("Cả khối")]
     assert set(grades) == {"10", "11", "12"}
     assert totals == ["Cả khối 10", "Cả khối 11", "Cả khối 12"]
+
+
+def test_a_teachers_book_gives_each_class_its_own_columns(thpt, clock):
+    _, session, demo = thpt
+    teacher_id = teacher_named(session, demo, "10A1", "LY")
+    code = session.get(Staff, teacher_id).code
+    _, parts = teacher_book(session, clock, demo.school_id, code)
+    columns = {book.class_name: page.columns for book, page in parts}
+    assert columns["10A1"] == ("TX1", "TX2", "TX3", "TX4", "GK", "CK")
+    assert columns["10A2"] == ("TX1", "TX2", "TX3", "GK", "CK")  # XH1: no Lí chuyên đề
+    pdf = PdfReader(BytesIO(teacher_book_pdf(session.get(Staff, teacher_id).full_name, parts)))
+    assert "CẤP TRUNG HỌC PHỔ THÔNG" in pdf.pages[0].extract_text()
