@@ -38,10 +38,8 @@ Which subject "causes" the drop is also read two ways (`LoneSubject`):
     4,8 9,1: FLOOR → Đạt (4,8 raised to 6,5 gives only Khá, one level up);
     ANY_VALUE → Khá (4,8 raised to 8,0 gives Tốt, two levels up, adjusted).
 "The one subject" is, by default, a scored subject only; `comment_subject_counts`
-lets a comment subject (Chưa đạt) be that subject as well. A subject "causes"
-the drop when raising it alone to the floor of the would-be level (6,5 for Tốt,
-5,0 for Khá; Đạt for a comment subject) gives that level with every other
-subject unchanged.
+lets a comment subject (Chưa đạt) be that subject as well (raised to Đạt, under
+either reading).
 
 Điều 12, 13 — lên lớp: rèn luyện và học tập cả năm từ Đạt trở lên, nghỉ không
 quá 45 buổi; học tập Chưa đạt → kiểm tra lại các môn ĐTBmcn < 5,0 hoặc Chưa

@@ -55,11 +55,6 @@ def _number(shown: str) -> float | str:
         return shown
 
 
-def _leading_number(name: str) -> str:
-    digits = name[:len(name) - len(name.lstrip("0123456789"))]
-    return digits or "0"
-
-
 def statistics_workbook(books: list[ClassBook]) -> bytes:
     """Counts per KQHT and KQRL level (year) per class and per grade, for the district."""
     workbook = Workbook()
@@ -75,7 +70,7 @@ def statistics_workbook(books: list[ClassBook]) -> bytes:
     for book in books:
         learning = Counter(r.learning[YEAR] for r in book.summary)
         conduct = Counter(r.conduct[YEAR] for r in book.summary)
-        grade = str(book.grade or _leading_number(book.class_name))
+        grade = str(book.grade)
         append_row(sheet, [grade, book.class_name, len(book.summary),
                       *[learning[x] for x in levels], *[conduct[x] for x in levels]])
         totals = by_grade.setdefault(grade, [Counter(), Counter(), Counter()])
@@ -83,7 +78,7 @@ def statistics_workbook(books: list[ClassBook]) -> bytes:
         totals[1].update(conduct)
         totals[2]["size"] += len(book.summary)
     for grade, (learning, conduct, size) in sorted(by_grade.items(),
-                                                   key=lambda item: int(item[0] or 0)):
+                                                   key=lambda item: int(item[0])):
         append_row(sheet, [grade, f"Cả khối {grade}", size["size"],
                       *[learning[x] for x in levels], *[conduct[x] for x in levels]])
     for cell in sheet[2]:

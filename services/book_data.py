@@ -126,8 +126,7 @@ class ClassBook:
     printed_at: datetime
     terms: dict[int, bool] = field(default_factory=dict)  # term → locked
     checkpoint: str = ""  # the signed audit checkpoint taken when it was printed
-    level: str = "THCS"
-    grade: int | None = None  # "10A1" is grade 10: never read it from the name's first digit
+    grade: int = 0  # the class's; "10A1" is grade 10, never read from the name's first digit
     boys: int = 0
     girls: int = 0
     records: list[tuple[int, Student, str]] = field(default_factory=list)  # + changes
@@ -136,8 +135,13 @@ class ClassBook:
     school_id: int = 0
 
     @property
+    def level(self) -> str:
+        """THCS or THPT from the class's grade: a multi-level school prints each its own."""
+        return level_of_grade(self.grade)
+
+    @property
     def level_title(self) -> str:
-        return LEVEL_TITLES.get(self.level, f"CẤP {self.level}")
+        return LEVEL_TITLES[self.level]
 
     @property
     def open_months(self) -> list[date]:
@@ -192,8 +196,7 @@ def class_book(session: Session, clock: Clock, class_id: int) -> ClassBook:
         school.name, school.district, school.province, year.name, school_class.name,
         _name(session, school_class.homeroom_teacher_id), _principal(session, school.id),
         students, subject_pages(session, school_class, report, terms), grids, summary,
-        True, clock.now(), locked, level=level_of_grade(school_class.grade),
-        grade=school_class.grade,
+        True, clock.now(), locked, grade=school_class.grade,
         boys=sum(1 for _, s in students if fold(s.gender) == "nam"),
         girls=sum(1 for _, s in students if fold(s.gender) == "nu"),
         records=student_records(session, school_class.id), school_id=school.id,

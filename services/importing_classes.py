@@ -327,7 +327,7 @@ def _apply_class(session, clock, actor_id, year, name, grade, combination, homer
     if changed:
         audit.append(session, clock, actor_id=actor_id, action="class.import",
                      entity="schoolclass", entity_id=row.id,
-                     new={"name": name, **{k: v for k, v in changed.items()}})
+                     new={"name": name, **changed})
     result.created += existing is None
     result.updated += existing is not None and bool(changed)
     result.unchanged += existing is not None and not changed

@@ -102,9 +102,8 @@ def pick_subjects(rows, school_class: SchoolClass,
 
 
 def topics_count(session: Session, year_id: int) -> bool:
-    return session.exec(select(School.topic_periods_count)
-                        .join(SchoolYear, SchoolYear.school_id == School.id)
-                        .where(SchoolYear.id == year_id)).one()
+    """Through the identity map: on the score-entry path the year and school are loaded."""
+    return session.get(School, session.get(SchoolYear, year_id).school_id).topic_periods_count
 
 
 def subject_spec(session: Session, subject: Subject, school_class: SchoolClass) -> SubjectSpec:
