@@ -55,7 +55,9 @@ def handle(session: Session, clock: Clock, event: Incoming) -> list[Reply]:
     """Never lets an exception escape unanswered: a failure is rolled back, logged with
     the update's id, and the person is told what to do."""
     try:
-        return _handle(session, clock, event)
+        replies = _handle(session, clock, event)
+        session.commit()  # the update's de-duplication, if nothing committed it yet
+        return replies
     except Exception:
         session.rollback()
         log.exception("update %s:%s failed", event.channel, event.update_key)
@@ -159,7 +161,8 @@ def on_button(ctx: Context, data: str) -> list[Reply]:
     if kind in REJECT_KINDS:
         return _on_reject_button(ctx, verb, claimed)
     if verb == "no":
-        pending.close(ctx.session, ctx.clock, claimed.action, "cancelled")
+        if not pending.close(ctx.session, ctx.clock, claimed.action, "cancelled"):
+            return [Reply(pending.status_text(claimed.action))]
         return [Reply(texts.CANCELLED, replace_original=True)]
     if verb != "ok" or kind not in CONFIRMERS:
         return [Reply("Nút không hợp lệ.")]

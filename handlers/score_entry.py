@@ -25,7 +25,7 @@ from services.locks import refuse_if_locked, score_lock
 from services.permissions import own_assignments_text, teaches
 from services.school import RosterLine, columns_for, roster, term_for_date
 from services.score_values import parse_score, school_reading
-from services.scores import ScoreBatch, enter_scores, find_cell
+from services.scores import ScoreBatch, add_scores, find_cell
 
 LIST_MISSING_UP_TO = 5  # more missing students than this: a count and /chuaco
 
@@ -258,13 +258,13 @@ def confirm_scores(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
     batch = ScoreBatch(payload["class_id"], payload["subject_id"], payload["term_id"],
                        payload["column"], {int(k): v for k, v in payload["values"].items()})
     try:
-        entries = pending.carry_out(ctx.session, ctx.clock, claimed, lambda: enter_scores(
+        stored = pending.carry_out(ctx.session, ctx.clock, claimed, lambda: add_scores(
             ctx.session, ctx.clock, ctx.staff.id, batch, via=ctx.via))
     except DomainError as error:
         return [Reply(f"Không lưu được: {error.message}", replace_original=True)]
     school_class = ctx.session.get(SchoolClass, batch.class_id)
     subject = ctx.session.get(Subject, batch.subject_id)
-    return [Reply(f"Đã lưu {len(entries)} điểm {batch.column} môn {subject.name} lớp "
+    return [Reply(f"Đã lưu {stored} điểm {batch.column} môn {subject.name} lớp "
                   f"{school_class.name}.", replace_original=True)]
 
 

@@ -18,7 +18,7 @@ from core.clock import Clock, today
 from models import Absence, AbsenceMonthClosing, SchoolClass, SchoolYear, Term
 from models.types import AbsenceStatus, Role
 from models.types import Session as DaySession
-from services import audit, audit_checkpoints
+from services import audit, audit_checkpoints, transactions
 from services.errors import DomainError, InvalidBatch, LineProblem, Locked, PermissionDenied
 from services.locks import attendance_lock, refuse_if_locked
 from services.permissions import active_staff, is_homeroom_of, roles_of, teaches
@@ -160,9 +160,9 @@ def _commit_unless_closed(session: Session, clock: Clock, actor_id: int,
         for class_id, day in class_days:
             _refuse_if_closed(session, session.get(SchoolClass, class_id), day)
         audit.append_many(session, clock, actor_id=actor_id, changes=changes, via=via)
-        session.commit()
+        transactions.commit(session)
     except Exception:
-        session.rollback()
+        transactions.rollback(session)
         raise
 
 
@@ -322,7 +322,7 @@ def mark_absences(session: Session, clock: Clock, actor_id: int, request: Absenc
                                             _snapshot(row)))
             rows.append(row)
     except Exception:
-        session.rollback()
+        transactions.rollback(session)
         raise
     _commit_unless_closed(session, clock, actor_id, changes, via,
                           {(request.class_id, request.day)})

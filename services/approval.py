@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from models.types import Role
+from services import transactions
 from services.errors import DomainError, PermissionDenied
 from services.permissions import roles_of
 
@@ -28,13 +29,15 @@ def check_presser(session: Session, presser_id: int, approver_id: int | None,
 
 def insert_once(session: Session, row: T, record: Callable[[T], None], refusal: str) -> T:
     """Insert `row` and its audit entry (`record`) in one transaction; a unique index
-    that refuses it (an open request already there) becomes `refusal`."""
+    that refuses it (an open request already there) becomes `refusal`. The insert is
+    tried under a savepoint, so a refusal undoes only it, not the caller's transaction
+    (the bot's Xác nhận holds one: `services.transactions`)."""
     try:
-        session.add(row)
-        session.flush()
-        record(row)
-        session.commit()
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
     except IntegrityError:
-        session.rollback()
         raise DomainError(refusal) from None
+    record(row)
+    transactions.commit(session)
     return row

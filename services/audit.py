@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlmodel import Session, select
 
 from core.clock import Clock
@@ -52,7 +52,7 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def entry_hash(entry: AuditEntry) -> str:
+def entry_hash(entry: "AuditEntry | NewEntry") -> str:
     at = entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     fields = [entry.seq, at, entry.actor_id, entry.action, entry.entity, entry.entity_id,
               entry.old, entry.new, entry.via, entry.prev_hash]
@@ -113,6 +113,26 @@ def chain_name(session: Session, chain: int) -> str:
     return school.name if school else f"Chuỗi nhật ký số {chain}"
 
 
+@dataclass
+class NewEntry:
+    """An entry as appended: the columns of `AuditEntry` but its id."""
+
+    chain: int
+    seq: int
+    at: datetime
+    actor_id: int | None
+    acting_as_id: int | None
+    action: str
+    entity: str
+    entity_id: int | None
+    old: str
+    new: str
+    via: str
+    prev_hash: str
+    hash: str = ""
+    mac: str = ""
+
+
 @dataclass(frozen=True)
 class Change:
     """What one audit entry records."""
@@ -126,7 +146,7 @@ class Change:
 
 def append(session: Session, clock: Clock, *, actor_id: int | None, action: str, entity: str,
            entity_id: int | None, old: Any = None, new: Any = None, via: str = "",
-           school_id: int | None = None) -> AuditEntry:
+           school_id: int | None = None) -> NewEntry:
     """Add one entry inside the caller's transaction (committed with the change it records)."""
     change = Change(action, entity, entity_id, old, new)
     return append_many(session, clock, actor_id=actor_id, changes=[change], via=via,
@@ -135,8 +155,10 @@ def append(session: Session, clock: Clock, *, actor_id: int | None, action: str,
 
 def append_many(session: Session, clock: Clock, *, actor_id: int | None,
                 changes: list[Change], via: str = "",
-                school_id: int | None = None) -> list[AuditEntry]:
-    """Chain several entries at once: one head look-up for a whole batch."""
+                school_id: int | None = None) -> list[NewEntry]:
+    """Chain several entries at once: one head look-up and one multi-row INSERT for a
+    whole batch. The rows go in through Core, not as ORM objects: a Xác nhận writes 40
+    of them, and building and flushing 40 mapped instances cost more than the INSERT."""
     chain = chain_of(session, school_id, actor_id)
     lock_chain(session, chain)
     last = head(session, chain)
@@ -146,16 +168,15 @@ def append_many(session: Session, clock: Clock, *, actor_id: int | None,
     entries = []
     for change in changes:
         seq += 1
-        entry = AuditEntry(chain=chain, seq=seq, at=at, actor_id=actor, acting_as_id=acting_as,
-                           action=change.action, entity=change.entity,
-                           entity_id=change.entity_id, old=_canonical(change.old),
-                           new=_canonical(change.new), via=via[:120], prev_hash=prev_hash,
-                           hash="")
+        entry = NewEntry(chain=chain, seq=seq, at=at, actor_id=actor, acting_as_id=acting_as,
+                         action=change.action, entity=change.entity,
+                         entity_id=change.entity_id, old=_canonical(change.old),
+                         new=_canonical(change.new), via=via[:120], prev_hash=prev_hash)
         entry.hash = prev_hash = entry_hash(entry)
         entry.mac = entry_mac(entry.hash)
         entries.append(entry)
-    session.add_all(entries)
-    session.flush()
+    if entries:
+        session.execute(insert(AuditEntry.__table__), [dict(vars(entry)) for entry in entries])
     return entries
 
 

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from core.clock import Clock
 from models import PendingAction, ProcessedUpdate
+from services import transactions
 from services.errors import DomainError
 
 PREVIEW_MINUTES = 30
@@ -55,30 +58,65 @@ def claim(session: Session, clock: Clock, token: str, staff_id: int) -> Claimed:
     if action is None or action.staff_id != staff_id:
         raise DomainError("Nút này không dành cho thầy/cô hoặc không còn hiệu lực.")
     if action.status == "pending" and action.expires_at < clock.now():
-        action.status = "expired"
-        session.add(action)
+        if not _set_status(session, action, "expired", "pending", clock):
+            session.refresh(action)
         session.commit()
     if action.status != "pending":
-        raise DomainError(STATUS_TEXT.get(action.status, "Nút này không còn hiệu lực."))
+        raise DomainError(status_text(action))
     return Claimed(action, json.loads(action.payload))
 
 
 def carry_out(session: Session, clock: Clock, claimed: Claimed, write: Callable[[], T]) -> T:
-    """Do what the preview promised; the preview is closed as confirmed, or as failed
-    (and the refusal re-raised) so that a second press cannot try again."""
+    """Do what the preview promised, in one transaction with the preview's move out of
+    "pending" (and the update's de-duplication, flushed before): the preview leaves
+    "pending" by a conditional UPDATE, so of two presses at once exactly one writes.
+    A refusal is undone to a savepoint and the preview closed as failed, so that a
+    second press cannot try again; the refusal is re-raised."""
+    take(session, clock, claimed.action, "confirmed")
     try:
-        result = write()
+        with transactions.held(session), session.begin_nested():
+            result = write()
     except DomainError:
-        close(session, clock, claimed.action, "failed")
+        _set_status(session, claimed.action, "failed", "confirmed", clock)
+        session.commit()
         raise
-    close(session, clock, claimed.action, "confirmed")
+    session.commit()
     return result
 
 
-def close(session: Session, clock: Clock, action: PendingAction, status: str) -> None:
-    action.status, action.decided_at = status, clock.now()
-    session.add(action)
+def take(session: Session, clock: Clock, action: PendingAction, status: str) -> None:
+    """Move a pending preview to `status` (uncommitted), or say why it cannot be."""
+    if not _set_status(session, action, status, "pending", clock):
+        session.refresh(action)
+        raise DomainError(status_text(action))
+
+
+def _set_status(session: Session, action: PendingAction, status: str, expected: str,
+                clock: Clock) -> bool:
+    now = clock.now()
+    moved = session.execute(
+        update(PendingAction)
+        .where(PendingAction.id == action.id, PendingAction.status == expected)
+        .values(status=status, decided_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if moved == 1:
+        set_committed_value(action, "status", status)
+        set_committed_value(action, "decided_at", now)
+    return moved == 1
+
+
+def close(session: Session, clock: Clock, action: PendingAction, status: str) -> bool:
+    """Close a pending preview (cancelled, replaced, …) and commit. False, and nothing
+    changed, when another press closed it first (`status_text` says how)."""
+    moved = _set_status(session, action, status, "pending", clock)
+    if not moved:
+        session.refresh(action)
     session.commit()
+    return moved
+
+
+def status_text(action: PendingAction) -> str:
+    return STATUS_TEXT.get(action.status, "Nút này không còn hiệu lực.")
 
 
 def payload_of(action: PendingAction) -> dict[str, Any]:
@@ -93,10 +131,12 @@ def latest_pending(session: Session, staff_id: int, chat_id: str) -> PendingActi
 
 
 def first_time(session: Session, clock: Clock, channel: str, update_key: str) -> bool:
-    """Record an update; False when it was seen before (a retry or a duplicate)."""
+    """Record an update, uncommitted: it commits with what handling it writes. False
+    when it was seen before (a retry or a duplicate); on PostgreSQL a copy arriving
+    while the first is being handled waits for it, then is refused."""
     session.add(ProcessedUpdate(channel=channel, update_key=update_key, at=clock.now()))
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
         session.rollback()
         return False
