@@ -3,6 +3,10 @@
 // milliseconds; callback updates lack chat_instance; editMessageText/answerCallbackQuery
 // return null; setMyCommands, sendDocument are unknown; getUpdates ignores offset/timeout.
 // Test-only routes under /test/ let the tests inspect and provoke things (429, redelivery).
+// Webhook mode as Telegram does it: the update ids are unique even when users write at
+// once (4.2.1 numbers an update only after its webhook call returns), the secret_token
+// given to setWebhook comes back in X-Telegram-Bot-Api-Secret-Token, and a failed call is
+// retried (Telegram redelivers until it gets a 2xx) instead of crashing node.
 'use strict';
 const express = require('express');
 const routesModule = require('telegram-test-api/lib/routes/index');
@@ -31,7 +35,63 @@ TelegramServer.prototype.addBotMessage = function addBotMessage(raw, token) {
   const msg = origAddBot.call(this, raw, token);
   msg.date = seconds(msg.date);
   msg.from = { id: 666, is_bot: true, first_name: 'Sổ điểm', username: 'SoDiemBot' };
+  chatChanged(token, raw.chat_id, this.storage.botMessages[this.storage.botMessages.length - 1]);
   return msg;
+};
+
+// Per chat: the bot's messages and how many edits they had, and who waits for a change
+// (/test/waitChat): many simulated users wait without scanning every message.
+const chats = {};  // `${token}:${chat}` -> { updates: [], edits: 0, waiters: [] }
+function chatOf(token, chatId) {
+  const key = `${token}:${chatId}`;
+  chats[key] = chats[key] || { updates: [], edits: 0, waiters: [] };
+  return chats[key];
+}
+function chatChanged(token, chatId, update, edited) {
+  const chat = chatOf(token, String(chatId));
+  if (update && !edited) chat.updates.push(update);
+  if (edited) chat.edits += 1;
+  const waiting = chat.waiters;
+  chat.waiters = [];
+  waiting.forEach((wake) => wake());
+}
+
+const webhookCalls = [];  // {update_id, kind, started, finished, status, tries}
+const WEBHOOK_TRIES = 20;
+
+TelegramServer.prototype.getCommonFields = function getCommonFields(botToken) {
+  const update = { time: Date.now(), botToken, updateId: this.updateId, messageId: this.messageId,
+    isRead: false };
+  this.updateId += 1;
+  this.messageId += 1;
+  return update;
+};
+
+TelegramServer.prototype.addUserUpdate = async function addUserUpdate(update) {
+  const webhook = this.webhooks[update.botToken];
+  if (!webhook) {
+    this.storage.userMessages.push(update);
+    return;
+  }
+  const body = TelegramServer.formatUpdate(update);
+  const call = { update_id: update.updateId, kind: update.callbackQuery ? 'callback' : 'message',
+    started: Date.now(), finished: null, status: null, tries: 0 };
+  webhookCalls.push(call);
+  const headers = webhook.secret_token
+    ? { 'X-Telegram-Bot-Api-Secret-Token': webhook.secret_token } : {};
+  while (call.tries < WEBHOOK_TRIES) {
+    call.tries += 1;
+    try {
+      const resp = await fetch(webhook.url, { method: 'POST', headers: {
+        'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      call.status = resp.status;
+      if (resp.status < 300) break;
+    } catch (error) {
+      call.status = String(error.cause ? error.cause.code || error.cause : error);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  call.finished = Date.now();
 };
 
 function botMessage(server, body) {
@@ -99,6 +159,7 @@ function patches(app, server) {
       update.message = { ...update.message, text: body.text,
         reply_markup: body.reply_markup || undefined };
       update.edited = (update.edited || 0) + 1;
+      chatChanged(req.params.token, body.chat_id, update, true);
       ok(res, formatted(update));
     });
   app.all('/bot:token/editMessageReplyMarkup', express.json(), (req, res) => {
@@ -114,6 +175,17 @@ function patches(app, server) {
       : req.body.commands;
     commands[req.params.token] = commands[req.params.token] || {};
     commands[req.params.token][scope && scope.chat_id ? scope.chat_id : 'default'] = cmds;
+    ok(res, true);
+  });
+  app.all('/bot:token/setWebhook', express.json(), express.urlencoded({ extended: true }),
+    (req, res) => {
+      const body = { ...req.query, ...req.body };
+      server.setWebhook({ url: body.url, secret_token: body.secret_token || '' },
+        req.params.token);
+      ok(res, true);
+    });
+  app.all('/bot:token/deleteWebhook', (req, res) => {
+    server.deleteWebhook(req.params.token);
     ok(res, true);
   });
   app.all('/bot:token/deleteMyCommands', (req, res) => ok(res, true));
@@ -156,6 +228,28 @@ function patches(app, server) {
     if (update) update.redeliver = true;
     ok(res, Boolean(update));
   });
+  // Answers when the chat has more than `count` bot messages or more than `edits` edits
+  // (or after `timeout` ms), with the chat's messages.
+  app.post('/test/waitChat', express.json(), async (req, res) => {
+    const chat = chatOf(req.body.token, String(req.body.chat_id));
+    const changed = () => chat.updates.length > Number(req.body.count || 0)
+      || chat.edits > Number(req.body.edits || 0);
+    const deadline = Date.now() + Number(req.body.timeout || 10000);
+    while (!changed() && Date.now() < deadline) {
+      await new Promise((wake) => {
+        chat.waiters.push(wake);
+        setTimeout(wake, Math.max(1, deadline - Date.now()));
+      });
+    }
+    ok(res, { edits: chat.edits, messages: chat.updates.map((u) => ({ ...formatted(u),
+      edited: u.edited || 0 })) });
+  });
+  app.post('/test/webhookCalls', (req, res) => ok(res, webhookCalls));
+  // When each message reached the "Telegram servers", in milliseconds: send rates.
+  app.post('/test/botSends', express.json(), (req, res) => ok(res,
+    server.storage.botMessages.filter((u) => u.botToken === req.body.token)
+      .map((u) => ({ chat_id: String(u.message.chat_id), time: u.time,
+        text: String(u.message.text || '').slice(0, 60) }))));
   app.post('/test/botMessages', express.json(), (req, res) => ok(res,
     server.storage.botMessages.filter((u) => u.botToken === req.body.token)
       .map((u) => ({ ...formatted(u), edited: u.edited || 0 }))));
