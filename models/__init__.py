@@ -13,6 +13,7 @@ from models.people import (
 from models.records import (
     Absence,
     AbsenceMonthClosing,
+    ArchiveJob,
     ConductRating,
     CorrectionRequest,
     Delivery,
@@ -43,6 +44,7 @@ from models.school import (
 __all__ = [
     "Absence",
     "AbsenceMonthClosing",
+    "ArchiveJob",
     "AuditCheckpoint",
     "AuditEntry",
     "AuditVerification",

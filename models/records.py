@@ -269,3 +269,32 @@ class Delivery(SQLModel, table=True):
     # hold the same row, and only rows whose lease ran out are settled by another one.
     claimed_by: str = Field(default="", max_length=64)
     lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ArchiveJob(SQLModel, table=True):
+    """A year-end archive being built, in the database so that any replica shows its
+    progress and refuses a second one for the school while it runs. `heartbeat_at` moves
+    with the progress: a job whose process died stops moving and is closed as failed."""
+
+    __table_args__ = (Index("uq_archivejob_running", "school_id", unique=True,
+                            sqlite_where=text("finished_at IS NULL"),
+                            postgresql_where=text("finished_at IS NULL")),)
+    id: str = Field(primary_key=True, max_length=16)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    title: str = Field(max_length=120)
+    total: int
+    done: int = 0
+    error: str = Field(default="", sa_type=Text)
+    result_path: str = Field(default="", max_length=500)
+    owner: str = Field(default="", max_length=80)  # host:pid of the process building it
+    started_at: datetime = Field(sa_type=UtcDateTime)
+    heartbeat_at: datetime = Field(sa_type=UtcDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.result_path else int(self.done * 100 / max(self.total, 1))
+
+    @property
+    def running(self) -> bool:
+        return self.finished_at is None

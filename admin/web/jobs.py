@@ -1,89 +1,76 @@
-"""Long work (the year-end archive) in a background thread, with progress to poll.
+"""The year-end archive, built in a background thread of the replica that was asked;
+its progress is kept in the database (`services.archive_jobs`) so that whichever replica
+the next request reaches shows it.
 
-One archive at a time per school: a second press while one runs returns the running one.
-Finished jobs and their files are removed after a day (at the next start), so temporary
-folders do not pile up.
+The file is written under `SODIEM_DATA_DIR/archives/<job>/`: with several machines, that
+folder must be shared storage (or `/admin/jobs/` sticky) for any replica to serve the
+download; a replica that does not have the file says so.
 """
 
 import logging
-import secrets
 import shutil
-import tempfile
 import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core.clock import Clock, SystemClock
+from models import ArchiveJob
+from services import archive_jobs
 from services.errors import DomainError
 
-KEEP_SECONDS = 24 * 3600
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
+TITLE = "Lập lưu trữ cuối năm"
 
 
-@dataclass
-class BackgroundJob:
-    title: str
-    total: int
-    school_id: int = 0
-    done: int = 0
-    error: str = ""
-    result: Path | None = None
-    folder: Path | None = None
-    finished_at: float | None = None
-    id: str = field(default_factory=lambda: secrets.token_urlsafe(8))
-
-    @property
-    def percent(self) -> int:
-        return 100 if self.result else int(self.done * 100 / max(self.total, 1))
-
-    @property
-    def running(self) -> bool:
-        return self.finished_at is None
+def archives_root(data_dir: Path) -> Path:
+    return Path(data_dir) / "archives"
 
 
-def start_archive_job(jobs: dict, engine, year_id: int, at, classes: int,
-                      school_id: int = 0, draft: bool = False) -> BackgroundJob:
+def start_archive_job(engine: Engine, data_dir: Path, year_id: int, at, classes: int,
+                      school_id: int, draft: bool = False) -> ArchiveJob:
+    """Start building the school's archive, or return the build already running."""
+    clock = SystemClock()  # heartbeats are real time, whatever the panel's clock says
+    _clean_up(engine, clock, data_dir)
+    with Session(engine, expire_on_commit=False) as session:
+        job, new = archive_jobs.start(session, clock, school_id, TITLE, classes)
+    if new:
+        folder = archives_root(data_dir) / job.id
+        threading.Thread(target=_build, args=(engine, clock, job.id, folder, year_id, at,
+                                              draft), daemon=True).start()
+    return job
+
+
+def _build(engine: Engine, clock: Clock, job_id: str, folder: Path, year_id: int, at,
+           draft: bool) -> None:
     from core.config import get_settings
     from printing import signing
     from printing.archive import ArchiveNotReady, build_archive
 
-    with _lock:
-        _clean_up(jobs)
-        running = next((j for j in jobs.values() if j.school_id == school_id and j.running),
-                       None)
-        if running is not None:
-            return running
-        job = BackgroundJob("Lập lưu trữ cuối năm", classes, school_id)
-        jobs[job.id] = job
+    def advance() -> None:
+        with Session(engine) as session:
+            archive_jobs.advance(session, clock, job_id)
 
-    def run() -> None:
-        try:
-            job.folder = Path(tempfile.mkdtemp(prefix="sodiem-archive-"))
-            built = build_archive(engine, year_id, job.folder, at,
-                                  progress=lambda: setattr(job, "done", job.done + 1),
-                                  signer_key=signing.configured_key(get_settings()),
-                                  draft=draft)
-            job.result = Path(shutil.make_archive(str(built.folder), "zip", built.folder))
-        except (ArchiveNotReady, signing.SigningError) as error:
-            job.error = f"Không lập được lưu trữ: {error.args[0]}"
-        except DomainError as error:
-            job.error = f"Không lập được lưu trữ: {error.message}"
-        except Exception:  # logged in full; the user gets words, not a traceback
-            log.exception("archive job %s failed", job.id)
-            job.error = ("Không lập được lưu trữ do lỗi hệ thống (mã công việc "
-                         f"{job.id}). Báo quản trị kèm mã này.")
-        finally:
-            job.finished_at = time.monotonic()
-
-    threading.Thread(target=run, daemon=True).start()
-    return job
+    result, error = "", ""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        built = build_archive(engine, year_id, folder, at, progress=advance,
+                              signer_key=signing.configured_key(get_settings()), draft=draft)
+        result = shutil.make_archive(str(built.folder), "zip", built.folder)
+    except (ArchiveNotReady, signing.SigningError) as refusal:
+        error = f"Không lập được lưu trữ: {refusal.args[0]}"
+    except DomainError as refusal:
+        error = f"Không lập được lưu trữ: {refusal.message}"
+    except Exception:  # logged in full; the user gets words, not a traceback
+        log.exception("archive job %s failed", job_id)
+        error = ("Không lập được lưu trữ do lỗi hệ thống (mã công việc "
+                 f"{job_id}). Báo quản trị kèm mã này.")
+    with Session(engine) as session:
+        archive_jobs.finish(session, clock, job_id, result, error)
 
 
-def _clean_up(jobs: dict) -> None:
-    now = time.monotonic()
-    for job_id, job in list(jobs.items()):
-        if job.finished_at is not None and now - job.finished_at > KEEP_SECONDS:
-            if job.folder is not None:
-                shutil.rmtree(job.folder, ignore_errors=True)
-            del jobs[job_id]
+def _clean_up(engine: Engine, clock: Clock, data_dir: Path) -> None:
+    with Session(engine) as session:
+        for job_id in archive_jobs.forget_old(session, clock):
+            shutil.rmtree(archives_root(data_dir) / job_id, ignore_errors=True)

@@ -3,6 +3,7 @@
 import re
 import secrets
 from html import escape
+from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
@@ -12,7 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlmodel import select
 
 from admin.web.documents import document_signer
-from admin.web.jobs import start_archive_job
+from admin.web.jobs import archives_root, start_archive_job
 from admin.web.offload import in_process
 from admin.web.panel import Panel
 from admin.web.security import check_csrf
@@ -23,7 +24,7 @@ from handlers.events import Incoming
 from models import ChatIdentity, Invite, SchoolClass, Staff
 from models.types import Role
 from printing.traced import class_book_document
-from services import audit, scoping, web_chat
+from services import archive_jobs, audit, scoping, web_chat
 from services.errors import DomainError
 from services.importing import COLUMNS, EXAMPLE, FIELDS, import_students, read_rows, template_xlsx
 from services.importing_classes import (
@@ -295,8 +296,9 @@ def _printing(app: FastAPI, panel: Panel) -> None:
             year = current_year(session, staff.school_id)
             classes = session.exec(select(SchoolClass).where(SchoolClass.year_id == year.id)
                                    .order_by(SchoolClass.name)).all()
+            jobs = archive_jobs.of_school(session, staff.school_id)
             return panel.page(request, "printing.html", staff, roles, classes=classes,
-                              jobs=list(panel.jobs.values()))
+                              jobs=jobs)
 
     @app.get("/admin/printing/class/{class_id}.pdf")
     def class_pdf(request: Request, class_id: int) -> Response:
@@ -317,24 +319,30 @@ def _printing(app: FastAPI, panel: Panel) -> None:
             year = current_year(session, staff.school_id)
             count = len(session.exec(select(SchoolClass.id)
                                      .where(SchoolClass.year_id == year.id)).all())
-        job = start_archive_job(panel.jobs, panel.engine, year.id, panel.clock.now(), count,
-                                staff.school_id, draft=bool(draft))
+        job = start_archive_job(panel.engine, panel.settings.data_dir, year.id,
+                                panel.clock.now(), count, staff.school_id, draft=bool(draft))
         return RedirectResponse(f"/admin/jobs/{job.id}", status_code=303)
 
     @app.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
     def job_page(request: Request, job_id: str) -> Response:
         with panel.session() as session:
             staff, roles = panel.user(request, session, PRINTERS, "xem tiến trình")
-        job = panel.jobs.get(job_id)
-        if job is None or job.school_id != staff.school_id:
-            return Response("Không có công việc này.", status_code=404)
-        return panel.page(request, "job.html", staff, roles, job=job)
+            job = next(iter(archive_jobs.of_school(session, staff.school_id, job_id)), None)
+            if job is None:
+                return Response("Không có công việc này.", status_code=404)
+            return panel.page(request, "job.html", staff, roles, job=job)
 
     @app.get("/admin/jobs/{job_id}/download")
     def job_download(request: Request, job_id: str) -> Response:
         with panel.session() as session:
             staff, _ = panel.user(request, session, PRINTERS, "tải lưu trữ")
-        job = panel.jobs.get(job_id)
-        if job is None or job.result is None or job.school_id != staff.school_id:
-            return Response("Chưa xong.", status_code=404)
-        return FileResponse(job.result, filename=job.result.name, media_type="application/zip")
+            job = next(iter(archive_jobs.of_school(session, staff.school_id, job_id)), None)
+        if job is None or not job.result_path:
+            return Response("Lưu trữ này chưa lập xong (hoặc không có).", status_code=404)
+        result = Path(job.result_path)
+        if not result.is_relative_to(archives_root(panel.settings.data_dir) / job.id) \
+                or not result.is_file():
+            return Response("Tệp lưu trữ không có trên máy chủ này: nó được lập ở máy chủ "
+                            f"{job.owner.split(':')[0]}. Cấu hình SODIEM_DATA_DIR dùng chung "
+                            "cho các máy chủ, hoặc lập lại.", status_code=404)
+        return FileResponse(result, filename=result.name, media_type="application/zip")

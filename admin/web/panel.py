@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Form, HTTPException, Request
@@ -57,7 +57,6 @@ class Panel:
     clock: Clock
     templates: Jinja2Templates
     limiter: LoginLimiter | None = None  # failed sign-ins, in the database
-    jobs: dict = field(default_factory=dict)  # job id → BackgroundJob
 
     def __post_init__(self) -> None:
         if self.limiter is None:
