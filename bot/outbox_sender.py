@@ -26,13 +26,17 @@ from services import outbox
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 IN_FLIGHT = 4  # sends overlapping in time; their starts stay paced
+LOOK_EVERY = 1.0  # seconds between two looks at the conversations' traffic
+MIN_PER_SECOND = 3.0  # what a broadcast keeps however busy the conversations are
 
 
 class OutboxSender:
     def __init__(self, bot: Bot, engine: Engine, clock: Clock, per_second: float = 29.0,
                  per_chat_interval: float = 1.0) -> None:
         self.bot, self.engine, self.clock = bot, engine, clock
-        self.interval, self.per_chat = 1.0 / per_second, per_chat_interval
+        self.per_second, self.per_chat = per_second, per_chat_interval
+        self.interval = 1.0 / per_second
+        self.looked_at, self.last_update_id = 0.0, None
         self.last_send = 0.0
         self.last_by_chat: dict[str, float] = {}
         self.sent = 0
@@ -90,9 +94,24 @@ class OutboxSender:
         if now - self.last_by_chat.get(delivery.chat_id, -1e9) < self.per_chat:
             return None
         await self.in_flight.acquire()
+        await self._yield_to_conversations()
         await asyncio.sleep(max(0.0, self.last_send + self.interval - time.monotonic()))
         self.last_send = self.last_by_chat[delivery.chat_id] = time.monotonic()
         return asyncio.create_task(self._send_one(delivery))
+
+    async def _yield_to_conversations(self) -> None:
+        """Telegram's 30 messages/s are the bot's, not the broadcast's: every update the
+        replicas answer (counted deployment-wide by its de-duplication row) is one reply,
+        so the broadcast slows by the conversations' rate, down to MIN_PER_SECOND. Without
+        this, the leader's replies queued behind its own broadcast in the rate limiter."""
+        now = time.monotonic()
+        if now - self.looked_at < LOOK_EVERY:
+            return
+        latest = await asyncio.to_thread(self._db, outbox.latest_update_id)
+        if self.last_update_id is not None:
+            replies = (latest - self.last_update_id) / (now - self.looked_at)
+            self.interval = 1.0 / max(MIN_PER_SECOND, self.per_second - replies)
+        self.looked_at, self.last_update_id = now, latest
 
     async def _send_one(self, delivery: Delivery) -> bool:
         try:
