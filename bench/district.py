@@ -99,6 +99,8 @@ class Report:
     reminder_chats: Counter = field(default_factory=Counter)  # chat → reminders received
     reminder_peak: int = 0  # most reminders in any one second
     overall_peak: int = 0  # most messages of any kind in any one second
+    replies_peak: int = 0  # most answers to teachers (not reminders) in any one second
+    broadcast_seconds: float = 0.0  # first reminder to last
     killed: str = ""
     takeover: float | None = None
     chains_ok: bool = False
@@ -124,8 +126,9 @@ class Report:
             _summary("webhook call (the emulator's view)", self.webhook),
             f"reminders: {dict(self.reminders)}; received by {len(self.reminder_chats)} chats, "
             f"duplicates {self.duplicate_reminders}",
-            f"send rate: reminders ≤ {self.reminder_peak}/s, all messages ≤ "
-            f"{self.overall_peak}/s in any one second (Telegram: 30/s for broadcasts)",
+            f"send rate in any one second: reminders ≤ {self.reminder_peak}/s, answers ≤ "
+            f"{self.replies_peak}/s, all messages ≤ {self.overall_peak}/s (Telegram: 30/s); "
+            f"the broadcast took {self.broadcast_seconds:.0f} s",
             f"leader killed: {self.killed or 'no'}; next reminder sent "
             f"{'—' if self.takeover is None else f'{self.takeover:.1f} s'} later",
             f"audit chains: {self.chain_count} verified, {self.chains_checked} entries, "
@@ -440,6 +443,9 @@ def _tally(engine: Engine, emulator: Emulator, token: str, teachers: list[Teache
                                     if s["text"].startswith(REMINDER))
     report.reminder_peak = _peak(reminders)
     report.overall_peak = _peak(sorted(s["time"] for s in sends))
+    report.replies_peak = _peak(sorted(s["time"] for s in sends
+                                       if not s["text"].startswith(REMINDER)))
+    report.broadcast_seconds = (reminders[-1] - reminders[0]) / 1000 if reminders else 0.0
     if report.takeover is not None:  # the first reminder the next leader sent
         killed_at = report.takeover * 1000
         later = [t for t in reminders if t > killed_at + 500]

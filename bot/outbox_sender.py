@@ -108,7 +108,9 @@ class OutboxSender:
         if now - self.looked_at < LOOK_EVERY:
             return
         latest = await asyncio.to_thread(self._db, outbox.latest_update_id)
-        if self.last_update_id is not None:
+        if self.last_update_id is None:  # no rate yet: the first second goes slowly
+            self.interval = 1.0 / min(MIN_PER_SECOND, self.per_second)
+        else:
             replies = (latest - self.last_update_id) / (now - self.looked_at)
             self.interval = 1.0 / max(MIN_PER_SECOND, self.per_second - replies)
         self.looked_at, self.last_update_id = now, latest
