@@ -1,6 +1,7 @@
 """Signing in to the admin panel from tests."""
 
 import re
+import time
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -50,3 +51,12 @@ def good_rows(count: int = 3, class_name: str = "6A1") -> list[list]:
     return [[f"HSMOI{i:03d}", f"Nguyễn Thị Hương {i}", "05/09/2014", "Nữ", "Kinh",
              "Hà Nội", "12 Cộng Hòa", "Nguyễn Văn Hải", "Trần Thị Lan", "0901234567",
              class_name] for i in range(count)]
+
+
+def downloaded_archive(client, job_url: str, seconds: float = 120):
+    """Follow an archive build's page until it offers the file, then download it."""
+    deadline = time.monotonic() + seconds
+    while "Tải tệp lưu trữ" not in client.get(job_url).text:
+        assert time.monotonic() < deadline, client.get(job_url).text
+        time.sleep(0.5)
+    return client.get(f"{job_url}/download")

@@ -1,4 +1,7 @@
-"""Small look-ups tests share."""
+"""Small look-ups tests share, and running threads at one instant."""
+
+import threading
+from collections.abc import Callable
 
 from sqlmodel import Session, func, select
 
@@ -79,3 +82,19 @@ def correction_in_another_school(session: Session, clock):
     request = request_score_correction(session, clock, teacher_id, cell.id, "7", OTHER_REASON)
     decide(session, clock, other.principal_id, request.token, approve=True)
     return other, cls, request
+
+
+def at_once(count: int, act: Callable[[int], object]) -> list:
+    """Run `act(i)` in `count` threads released at the same instant; outcomes in order."""
+    barrier, outcomes = threading.Barrier(count), [None] * count
+
+    def run(index: int) -> None:
+        barrier.wait()
+        outcomes[index] = act(index)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes

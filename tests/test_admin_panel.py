@@ -1,6 +1,5 @@
 """The admin panel over HTTP: sign-in, roles on every route, CSRF, and each page's work."""
 
-import time
 from io import BytesIO
 
 import pytest
@@ -15,6 +14,7 @@ from services import audit_verification
 from tests.admin_helpers import (
     PASSWORD,
     csrf_of,
+    downloaded_archive,
     give_passwords,
     good_rows,
     sheet_file,
@@ -208,11 +208,7 @@ def test_the_archive_runs_in_the_background_with_progress_and_a_download(client,
                           follow_redirects=False)
     job_url = started.headers["location"]
     assert "Lập lưu trữ cuối năm" in client.get(job_url).text
-    deadline = time.monotonic() + 120
-    while "Tải tệp lưu trữ" not in client.get(job_url).text:
-        assert time.monotonic() < deadline, client.get(job_url).text
-        time.sleep(0.5)
-    archive = client.get(f"{job_url}/download")
+    archive = downloaded_archive(client, job_url)
     assert archive.status_code == 200 and archive.content[:2] == b"PK"
 
 

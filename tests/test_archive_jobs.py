@@ -4,7 +4,6 @@ whose process died is closed so the school can start again, and a school sees on
 own builds."""
 
 import threading
-import time
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -16,7 +15,7 @@ from core.config import Settings
 from models import ArchiveJob, Staff
 from services import archive_jobs
 from services.demo_school import build_demo_school
-from tests.admin_helpers import csrf_of, give_passwords, sign_in
+from tests.admin_helpers import csrf_of, downloaded_archive, give_passwords, sign_in
 
 
 def _code(engine, staff_id: int) -> str:
@@ -45,11 +44,7 @@ def test_the_archive_started_on_one_replica_is_followed_on_another(db, school, c
             assert again.headers["location"] == job_url
         assert "Lập lưu trữ cuối năm" in second.get(job_url).text
         assert job_url.rsplit("/", 1)[1] in second.get("/admin/printing").text
-        deadline = time.monotonic() + 120
-        while "Tải tệp lưu trữ" not in second.get(job_url).text:
-            assert time.monotonic() < deadline, second.get(job_url).text
-            time.sleep(0.5)
-        archive = second.get(f"{job_url}/download")
+        archive = downloaded_archive(second, job_url)
     assert archive.status_code == 200 and archive.content[:2] == b"PK"
 
 

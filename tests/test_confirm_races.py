@@ -3,8 +3,6 @@ and one update delivered twice at once (Telegram retrying a slow webhook, or two
 The press, the scores, their audit entries and the preview's status commit together, so
 exactly one press writes and each other press is told the batch is saved."""
 
-import threading
-
 from sqlmodel import Session, func, select
 
 from handlers.conversation import handle
@@ -12,7 +10,7 @@ from handlers.events import Incoming
 from models import AuditEntry, PendingAction, ProcessedUpdate, ScoreEntry
 from services import audit
 from tests.conversation_helpers import linked_phone
-from tests.helpers import class_named, subject, teacher
+from tests.helpers import at_once, class_named, subject, teacher
 
 
 def _preview(engine, session, school, clock, user: str):
@@ -20,21 +18,6 @@ def _preview(engine, session, school, clock, user: str):
     phone = linked_phone(engine, clock, school, teacher(school, cls.id, maths.id), user)
     preview = phone.say("6A1 Toán TX3\n1 8\n2 7,5\n3 9")
     return phone, preview[0].buttons[0].data, cls, maths
-
-
-def _at_once(count: int, act) -> list:
-    barrier, outcomes = threading.Barrier(count), [None] * count
-
-    def run(index: int) -> None:
-        barrier.wait()
-        outcomes[index] = act(index)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def _press(engine, clock, user: str, data: str, update_key: str):
@@ -57,7 +40,7 @@ def test_six_presses_of_one_preview_at_once_store_the_batch_once(db, session, sc
     engine, _ = db
     _, data, cls, maths = _preview(engine, session, school, clock, "701")
     _, entries_before = _stored(engine, cls, maths)
-    replies = _at_once(6, lambda i: _press(engine, clock, "701", data, f"tap-{i}"))
+    replies = at_once(6, lambda i: _press(engine, clock, "701", data, f"tap-{i}"))
     texts = [r[0].text for r in replies]
     assert sum("Đã lưu 3 điểm" in t for t in texts) == 1, texts
     assert sum("đã được lưu rồi" in t for t in texts) == 5, texts
@@ -72,7 +55,7 @@ def test_six_presses_of_one_preview_at_once_store_the_batch_once(db, session, sc
 def test_one_update_delivered_twice_at_once_is_handled_once(db, session, school, clock):
     engine, _ = db
     _, data, cls, maths = _preview(engine, session, school, clock, "702")
-    replies = _at_once(2, lambda i: _press(engine, clock, "702", data, "same-update"))
+    replies = at_once(2, lambda i: _press(engine, clock, "702", data, "same-update"))
     answered = [r for r in replies if r]
     assert len(answered) == 1 and "Đã lưu 3 điểm" in answered[0][0].text
     assert _stored(engine, cls, maths)[0] == 3

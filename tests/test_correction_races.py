@@ -4,7 +4,6 @@ Each thread has its own connection, as two phones (or one phone tapping twice ov
 slow network) reach two workers of the server.
 """
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 
@@ -23,6 +22,7 @@ from services.corrections import (
 from services.errors import AlreadyDecided, DomainError, PermissionDenied
 from services.scores import ScoreBatch, enter_scores
 from tests.helpers import (
+    at_once,
     class_named,
     student_ids,
     subject,
@@ -32,23 +32,15 @@ from tests.helpers import (
 
 
 def _race(engine, count: int, action: Callable[[Session, int], object]) -> list:
-    """Run `action` in `count` threads released at the same instant; outcomes in order."""
-    barrier = threading.Barrier(count)
-    outcomes: list = [None] * count
-
-    def run(index: int) -> None:
+    """Run `action` in `count` threads released at the same instant, each with its own
+    session; outcomes (or the refusal raised) in order."""
+    def run(index: int) -> object:
         with Session(engine, expire_on_commit=False) as session:
-            barrier.wait()
             try:
-                outcomes[index] = action(session, index)
+                return action(session, index)
             except DomainError as error:
-                outcomes[index] = error
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+                return error
+    return at_once(count, run)
 
 
 @pytest.fixture
