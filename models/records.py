@@ -294,7 +294,3 @@ class ArchiveJob(SQLModel, table=True):
     @property
     def percent(self) -> int:
         return 100 if self.result_path else int(self.done * 100 / max(self.total, 1))
-
-    @property
-    def running(self) -> bool:
-        return self.finished_at is None

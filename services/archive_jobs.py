@@ -69,12 +69,16 @@ def finish(session: Session, clock: Clock, job_id: str, result_path: str = "",
     session.commit()
 
 
-def of_school(session: Session, school_id: int, job_id: str | None = None) -> list[ArchiveJob]:
-    """The school's jobs, newest first (or the one named, if it is the school's)."""
-    query = select(ArchiveJob).where(ArchiveJob.school_id == school_id)
-    if job_id is not None:
-        query = query.where(ArchiveJob.id == job_id)
-    return list(session.exec(query.order_by(ArchiveJob.started_at.desc())))
+def of_school(session: Session, school_id: int) -> list[ArchiveJob]:
+    """The school's jobs, newest first."""
+    return list(session.exec(select(ArchiveJob).where(ArchiveJob.school_id == school_id)
+                             .order_by(ArchiveJob.started_at.desc())))
+
+
+def find(session: Session, school_id: int, job_id: str) -> ArchiveJob | None:
+    """The job named, if it is this school's (another school's is not found)."""
+    job = session.get(ArchiveJob, job_id)
+    return job if job is not None and job.school_id == school_id else None
 
 
 def forget_old(session: Session, clock: Clock) -> list[str]:

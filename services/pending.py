@@ -58,8 +58,7 @@ def claim(session: Session, clock: Clock, token: str, staff_id: int) -> Claimed:
     if action is None or action.staff_id != staff_id:
         raise DomainError("Nút này không dành cho thầy/cô hoặc không còn hiệu lực.")
     if action.status == "pending" and action.expires_at < clock.now():
-        if not _set_status(session, action, "expired", "pending", clock):
-            session.refresh(action)
+        _set_status(session, action, "expired", "pending", clock)
         session.commit()
     if action.status != "pending":
         raise DomainError(status_text(action))
@@ -87,30 +86,31 @@ def carry_out(session: Session, clock: Clock, claimed: Claimed, write: Callable[
 def take(session: Session, clock: Clock, action: PendingAction, status: str) -> None:
     """Move a pending preview to `status` (uncommitted), or say why it cannot be."""
     if not _set_status(session, action, status, "pending", clock):
-        session.refresh(action)
         raise DomainError(status_text(action))
 
 
 def _set_status(session: Session, action: PendingAction, status: str, expected: str,
                 clock: Clock) -> bool:
+    """Move `action` from `expected` to `status` (uncommitted); when it was no longer
+    `expected`, it is reloaded so that `status_text` says what happened to it."""
     now = clock.now()
     moved = session.execute(
         update(PendingAction)
         .where(PendingAction.id == action.id, PendingAction.status == expected)
         .values(status=status, decided_at=now)
         .execution_options(synchronize_session=False)).rowcount
-    if moved == 1:
-        set_committed_value(action, "status", status)
-        set_committed_value(action, "decided_at", now)
-    return moved == 1
+    if moved != 1:
+        session.refresh(action)
+        return False
+    set_committed_value(action, "status", status)
+    set_committed_value(action, "decided_at", now)
+    return True
 
 
 def close(session: Session, clock: Clock, action: PendingAction, status: str) -> bool:
     """Close a pending preview (cancelled, replaced, …) and commit. False, and nothing
     changed, when another press closed it first (`status_text` says how)."""
     moved = _set_status(session, action, status, "pending", clock)
-    if not moved:
-        session.refresh(action)
     session.commit()
     return moved
 

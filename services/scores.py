@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import insert
+from sqlalchemy import ColumnElement, and_, insert
 from sqlmodel import Session, select
 
 from core.clock import Clock
@@ -45,10 +45,8 @@ def enter_scores(session: Session, clock: Clock, actor_id: int, batch: ScoreBatc
     except Exception:
         transactions.rollback(session)
         raise
-    column = batch.column.strip().upper()
     cells = {cell.student_id: cell for cell in session.exec(select(ScoreEntry).where(
-        ScoreEntry.subject_id == batch.subject_id, ScoreEntry.term_id == batch.term_id,
-        ScoreEntry.column == column, ScoreEntry.student_id.in_(list(batch.values))))}
+        _cells_of(batch.subject_id, batch.term_id, _column_of(batch), batch.values)))}
     return [cells[student_id] for student_id in batch.values]
 
 
@@ -66,8 +64,7 @@ def add_scores(session: Session, clock: Clock, actor_id: int, batch: ScoreBatch,
                     [_new_row(batch, context.column, student_id, value, actor_id, now)
                      for student_id, value in parsed.items()])
     ids = dict(session.exec(select(ScoreEntry.student_id, ScoreEntry.id).where(
-        ScoreEntry.subject_id == batch.subject_id, ScoreEntry.term_id == batch.term_id,
-        ScoreEntry.column == context.column, ScoreEntry.student_id.in_(list(parsed)))).all())
+        _cells_of(batch.subject_id, batch.term_id, context.column, parsed))).all())
     changes = [audit.Change("score.enter", "score", ids[student_id], None,
                             _snapshot(student_id, value, context))
                for student_id, value in parsed.items()]
@@ -92,7 +89,7 @@ def _check_context(session: Session, clock: Clock, actor_id: int,
     if term.year_id != school_class.year_id:
         raise DomainError(f"Học kì đã chọn không thuộc năm học của lớp {school_class.name}.")
     require_assigned_teacher(session, actor_id, school_class, subject)
-    column = batch.column.strip().upper()
+    column = _column_of(batch)
     refuse_if_locked(session, score_lock(session, clock.now(), school_class.year_id, term.id,
                                          school_class.id, subject.id, teacher_id=actor_id,
                                          column=column))
@@ -134,10 +131,19 @@ def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) ->
 
 
 def _existing(session: Session, context: BatchContext, student_ids: list[int]) -> dict:
-    rows = session.exec(select(ScoreEntry).where(
-        ScoreEntry.subject_id == context.subject.id, ScoreEntry.term_id == context.term.id,
-        ScoreEntry.column == context.column, ScoreEntry.student_id.in_(student_ids))).all()
+    rows = session.exec(select(ScoreEntry).where(_cells_of(
+        context.subject.id, context.term.id, context.column, student_ids))).all()
     return {row.student_id: row for row in rows}
+
+
+def _column_of(batch: ScoreBatch) -> str:
+    return batch.column.strip().upper()
+
+
+def _cells_of(subject_id: int, term_id: int, column: str, student_ids) -> ColumnElement[bool]:
+    """These students' cells of one column (one query for a whole batch)."""
+    return and_(ScoreEntry.subject_id == subject_id, ScoreEntry.term_id == term_id,
+                ScoreEntry.column == column, ScoreEntry.student_id.in_(list(student_ids)))
 
 
 def _snapshot(student_id: int, value, context: BatchContext) -> dict:

@@ -95,4 +95,4 @@ def test_a_school_sees_only_its_own_builds(db, school):
         theirs, _ = archive_jobs.start(session, clock, other.school_id, "Lưu trữ", 2)
         ours, _ = archive_jobs.start(session, clock, school.school_id, "Lưu trữ", 2)
         assert [j.id for j in archive_jobs.of_school(session, school.school_id)] == [ours.id]
-        assert archive_jobs.of_school(session, school.school_id, theirs.id) == []
+        assert archive_jobs.find(session, school.school_id, theirs.id) is None

@@ -327,7 +327,7 @@ def _printing(app: FastAPI, panel: Panel) -> None:
     def job_page(request: Request, job_id: str) -> Response:
         with panel.session() as session:
             staff, roles = panel.user(request, session, PRINTERS, "xem tiến trình")
-            job = next(iter(archive_jobs.of_school(session, staff.school_id, job_id)), None)
+            job = archive_jobs.find(session, staff.school_id, job_id)
             if job is None:
                 return Response("Không có công việc này.", status_code=404)
             return panel.page(request, "job.html", staff, roles, job=job)
@@ -336,7 +336,7 @@ def _printing(app: FastAPI, panel: Panel) -> None:
     def job_download(request: Request, job_id: str) -> Response:
         with panel.session() as session:
             staff, _ = panel.user(request, session, PRINTERS, "tải lưu trữ")
-            job = next(iter(archive_jobs.of_school(session, staff.school_id, job_id)), None)
+            job = archive_jobs.find(session, staff.school_id, job_id)
         if job is None or not job.result_path:
             return Response("Lưu trữ này chưa lập xong (hoặc không có).", status_code=404)
         result = Path(job.result_path)
