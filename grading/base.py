@@ -21,6 +21,7 @@ from grading.vocabulary import CommentMark, SubjectKind
 
 Score = Decimal | CommentMark
 T = TypeVar("T")
+COMMENT, FAIL_MARK = SubjectKind.COMMENT, CommentMark.FAIL  # looked up once: hot loops
 YEAR = 0  # period key for the whole year; terms are 1 and 2
 
 
@@ -138,14 +139,11 @@ class Circular(ABC):
     def term_subject_result(self, subject: SubjectSpec, scores: Mapping[str, Score],
                             term: int) -> Computed[Score]:
         columns = self.columns(subject)
-        try:
-            values = [scores[c] for c in columns]
-        except KeyError:
-            values = None
-        if values is None or None in values:
+        values = [scores.get(c) for c in columns]
+        if any(v is None for v in values):  # `None in values` would call Decimal.__eq__
             return Computed(None, tuple(f"{subject.name} {TERM_LABEL[term]}: {c}"
-                                        for c in columns if scores.get(c) is None))
-        if subject.kind == SubjectKind.COMMENT:
+                                        for c, v in zip(columns, values, strict=True) if v is None))
+        if subject.kind == COMMENT:
             return Computed(self.comment_term_mark(values))
         return Computed(weighted_term_average(values[:-2], values[-2], values[-1]))
 
@@ -161,7 +159,7 @@ class Circular(ABC):
         missing = term[1].missing + term[2].missing
         if missing:
             return Computed(None, missing)
-        if record.subject.kind == SubjectKind.COMMENT:
+        if record.subject.kind == COMMENT:
             all_marks = [m for t in (1, 2) for m in record.terms.get(t, {}).values()]
             return Computed(self.comment_year_mark({1: term[1].value, 2: term[2].value},
                                                    all_marks))
@@ -302,4 +300,4 @@ class Circular(ABC):
 def _below_pass(value: Score) -> bool:
     if isinstance(value, Decimal):
         return value < Decimal("5.0")
-    return value == CommentMark.FAIL
+    return value == FAIL_MARK

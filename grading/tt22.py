@@ -72,6 +72,7 @@ CONDUCT_YEAR: Mapping[tuple[str, str], str] = {
 D = Decimal
 TEN, EIGHT, SIX_FIVE, FIVE, THREE_FIVE = D("10.0"), D("8.0"), D("6.5"), D("5.0"), D("3.5")
 FLOOR = {GOOD: SIX_FIVE, FAIR: FIVE}
+COMMENT, PASS_MARK, FAIL_MARK = SubjectKind.COMMENT, CommentMark.PASS, CommentMark.FAIL
 
 
 class Adjustment(StrEnum):
@@ -116,7 +117,7 @@ class Tt22(Circular):
         return 4
 
     def comment_term_mark(self, marks: Sequence[Score]) -> CommentMark:
-        return CommentMark.PASS if all(m == CommentMark.PASS for m in marks) else CommentMark.FAIL
+        return PASS_MARK if all(m == PASS_MARK for m in marks) else FAIL_MARK
 
     def comment_year_mark(self, term_marks, all_marks) -> CommentMark:
         return CommentMark(term_marks[2])
@@ -166,8 +167,8 @@ def _raised(subject: SubjectSpec, value: Score, target: str,
             comment_counts: bool, reading: LoneSubject) -> Score | None:
     """The value the lone subject is raised to when testing `target`; None: not a
     candidate."""
-    if subject.kind == SubjectKind.COMMENT:
-        return CommentMark.PASS if comment_counts and value == CommentMark.FAIL else None
+    if subject.kind == COMMENT:
+        return PASS_MARK if comment_counts and value == FAIL_MARK else None
     if reading == LoneSubject.ANY_VALUE:
         return TEN if value < TEN else None
     return FLOOR[target] if value < FLOOR[target] else None
@@ -178,10 +179,11 @@ def base_level(results: Sequence[tuple[SubjectSpec, Score]]) -> str:
     comment_fails = above_8 = above_65 = above_5 = 0
     lowest = D(10)
     for subject, value in results:
-        if subject.kind == SubjectKind.COMMENT:
-            comment_fails += value == CommentMark.FAIL
+        if subject.kind == COMMENT:
+            comment_fails += value == FAIL_MARK
             continue
-        lowest = min(lowest, value)
+        if value < lowest:
+            lowest = value
         above_8 += value >= EIGHT
         above_65 += value >= SIX_FIVE
         above_5 += value >= FIVE
