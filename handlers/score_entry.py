@@ -23,7 +23,15 @@ from services.directory import closest_classes, find_class, find_subjects, match
 from services.errors import DomainError, InvalidValue, Locked
 from services.locks import refuse_if_locked, score_lock
 from services.permissions import own_assignments_text, teaches
-from services.school import RosterLine, columns_for, roster, term_for_date
+from services.school import (
+    RosterLine,
+    columns_for,
+    held,
+    roster,
+    term_for_date,
+    term_on,
+    year_terms,
+)
 from services.score_values import parse_score, school_reading
 from services.scores import ScoreBatch, add_scores, find_cell
 
@@ -109,15 +117,15 @@ def term_of(ctx: Context, draft: ScoreDraft, school_class: SchoolClass, subject:
             student_ids: list[int]) -> Term:
     """The term named, if it has started; without one, today's term — unless it is term II
     and term I's cell is still open and empty for one of these students: then ask."""
-    terms = {t.number: t for t in ctx.session.exec(select(Term).where(
-        Term.year_id == ctx.year.id))}
+    known = year_terms(ctx.session, ctx.year.id)
+    terms = {t.number: t for t in known}
     if draft.term is not None:
         term = terms[draft.term]
         if term.start_date > ctx.today:
             raise DomainError(f"Học kì {_roman(term)} bắt đầu từ {term.start_date:%d/%m/%Y}: "
                               "chưa nhập điểm học kì này được. Kiểm tra lại HK ở dòng đầu.")
         return term
-    current = term_for_date(ctx.session, ctx.year.id, ctx.today)
+    current = term_on(known, ctx.today)
     first = terms.get(1)
     if current.number == 2 and first is not None and _open_and_empty(
             ctx, first, school_class, subject, draft.column, student_ids):
@@ -143,7 +151,7 @@ def _roman(term: Term) -> str:
 
 def resolve(ctx: Context, draft: ScoreDraft, lines: list[RosterLine],
             subject: Subject) -> Resolved:
-    school = ctx.session.get(School, ctx.staff.school_id)
+    school = held(ctx.session, School, ctx.staff.school_id)
     resolved, seen = Resolved(), set()
     for line in draft.lines:
         student, problem = student_of(line, lines)
@@ -262,8 +270,8 @@ def confirm_scores(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
             ctx.session, ctx.clock, ctx.staff.id, batch, via=ctx.via))
     except DomainError as error:
         return [Reply(f"Không lưu được: {error.message}", replace_original=True)]
-    school_class = ctx.session.get(SchoolClass, batch.class_id)
-    subject = ctx.session.get(Subject, batch.subject_id)
+    school_class = held(ctx.session, SchoolClass, batch.class_id)
+    subject = held(ctx.session, Subject, batch.subject_id)
     return [Reply(f"Đã lưu {stored} điểm {batch.column} môn {subject.name} lớp "
                   f"{school_class.name}.", replace_original=True)]
 

@@ -176,7 +176,9 @@ def append_many(session: Session, clock: Clock, *, actor_id: int | None,
         entry.mac = entry_mac(entry.hash)
         entries.append(entry)
     if entries:
-        session.execute(insert(AuditEntry.__table__), [dict(vars(entry)) for entry in entries])
+        table = AuditEntry.__table__  # RETURNING: one multi-row INSERT, as for the scores
+        session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                        [dict(vars(entry)) for entry in entries]).all()
     return entries
 
 

@@ -25,11 +25,10 @@ def save_preview(session: Session, clock: Clock, staff_id: int, channel: str, ch
                  kind: str, payload: dict[str, Any]) -> PendingAction:
     """Store a preview; any older pending preview of the same person lapses."""
     now = clock.now()
-    for old in session.exec(select(PendingAction).where(PendingAction.staff_id == staff_id,
-                                                        PendingAction.kind != "choices",
-                                                        PendingAction.status == "pending")):
-        old.status, old.decided_at = "replaced", now
-        session.add(old)
+    session.execute(update(PendingAction).where(
+        PendingAction.staff_id == staff_id, PendingAction.kind != "choices",
+        PendingAction.status == "pending").values(status="replaced", decided_at=now)
+        .execution_options(synchronize_session="fetch"))
     action = PendingAction(token=secrets.token_urlsafe(9), staff_id=staff_id, channel=channel,
                            chat_id=chat_id, kind=kind, payload=json.dumps(payload),
                            created_at=now, expires_at=now + timedelta(minutes=PREVIEW_MINUTES))

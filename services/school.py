@@ -22,8 +22,19 @@ from models import (
 from services.errors import NotFound
 
 
-def get_or_fail(session: Session, model, key: int, what: str):
+def held(session: Session, model, key: int):
+    """`session.get`, with the row kept loaded for the rest of the session.
+
+    The identity map holds rows weakly: the school of one update, looked up by three
+    services in turn, was fetched from the database three times."""
     row = session.get(model, key)
+    if row is not None:
+        session.info.setdefault("held_rows", {})[(model, key)] = row
+    return row
+
+
+def get_or_fail(session: Session, model, key: int, what: str):
+    row = held(session, model, key)
     if row is None:
         raise NotFound(f"Không tìm thấy {what} (mã {key}). Kiểm tra lại hoặc hỏi quản trị.")
     return row
@@ -38,7 +49,15 @@ def current_year(session: Session, school_id: int) -> SchoolYear:
 
 
 def term_for_date(session: Session, year_id: int, day: date) -> Term:
-    terms = session.exec(select(Term).where(Term.year_id == year_id).order_by(Term.number)).all()
+    return term_on(year_terms(session, year_id), day)
+
+
+def year_terms(session: Session, year_id: int) -> list[Term]:
+    return list(session.exec(select(Term).where(Term.year_id == year_id)
+                             .order_by(Term.number)))
+
+
+def term_on(terms: list[Term], day: date) -> Term:
     for term in terms:
         if term.start_date <= day <= term.end_date:
             return term
@@ -48,7 +67,7 @@ def term_for_date(session: Session, year_id: int, day: date) -> Term:
 
 def circular_of(session: Session, year: SchoolYear) -> Circular:
     """The year's circular as the school reads it (TT22 Điều 9.3 options)."""
-    school = session.get(School, year.school_id)
+    school = held(session, School, year.school_id)
     return get_circular(year.circular, {
         "adjustment": school.learning_adjustment,
         "lone_subject": school.lone_subject_reading,
@@ -103,7 +122,7 @@ def pick_subjects(rows, school_class: SchoolClass,
 
 def topics_count(session: Session, year_id: int) -> bool:
     """Through the identity map: on the score-entry path the year and school are loaded."""
-    return session.get(School, session.get(SchoolYear, year_id).school_id).topic_periods_count
+    return held(session, School, held(session, SchoolYear, year_id).school_id).topic_periods_count
 
 
 def subject_spec(session: Session, subject: Subject, school_class: SchoolClass) -> SubjectSpec:
@@ -117,7 +136,7 @@ def subject_spec(session: Session, subject: Subject, school_class: SchoolClass) 
 
 
 def columns_for(session: Session, subject: Subject, school_class: SchoolClass) -> tuple[str, ...]:
-    year = session.get(SchoolYear, school_class.year_id)
+    year = held(session, SchoolYear, school_class.year_id)
     return circular_of(session, year).columns(subject_spec(session, subject, school_class))
 
 

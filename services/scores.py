@@ -60,11 +60,13 @@ def add_scores(session: Session, clock: Clock, actor_id: int, batch: ScoreBatch,
     context = _check_context(session, clock, actor_id, batch)
     parsed = _parse_values(session, context, batch)
     now = clock.now()
-    session.execute(insert(ScoreEntry.__table__),
-                    [_new_row(batch, context.column, student_id, value, actor_id, now)
-                     for student_id, value in parsed.items()])
-    ids = dict(session.exec(select(ScoreEntry.student_id, ScoreEntry.id).where(
-        _cells_of(batch.subject_id, batch.term_id, context.column, parsed))).all())
+    table = ScoreEntry.__table__
+    # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT (insertmanyvalues)
+    # instead of one pipelined statement per row, and hands back the ids for the audit.
+    ids = dict(session.execute(
+        insert(table).returning(table.c.student_id, table.c.id, sort_by_parameter_order=True),
+        [_new_row(batch, context.column, student_id, value, actor_id, now)
+         for student_id, value in parsed.items()]).all())
     changes = [audit.Change("score.enter", "score", ids[student_id], None,
                             _snapshot(student_id, value, context))
                for student_id, value in parsed.items()]

@@ -3,6 +3,7 @@
 national subject lists of THCS and THPT (codes as in `services.curricula`);
 each school adds its own in the panel's Danh mục (Tên gọi khác của môn)."""
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from core.text import fold
@@ -46,17 +47,16 @@ for _code, _aliases in BUILT_IN.items():
 def by_alias(session: Session, school_id: int, text: str) -> list[Subject]:
     """The subject a name stands for: the school's own aliases first, then built-in ones."""
     wanted = fold(text.replace(",", " ").replace("-", " "))
-    own = session.exec(select(Subject).join(SubjectAlias, SubjectAlias.subject_id == Subject.id)
-                       .where(SubjectAlias.school_id == school_id,
-                              SubjectAlias.alias == wanted)).all()
-    if own:
-        return list(own)
-    codes = _BUILT_IN_BY_ALIAS.get(wanted)
-    if codes is None:
-        return []
-    return list(session.exec(select(Subject).where(Subject.school_id == school_id,
-                                                   Subject.code.in_(codes))
-                             .order_by(Subject.order)))
+    own_ids = select(SubjectAlias.subject_id).where(SubjectAlias.school_id == school_id,
+                                                   SubjectAlias.alias == wanted)
+    codes = _BUILT_IN_BY_ALIAS.get(wanted, [])
+    # One query for both: a school alias, when there is one, wins over the built-in.
+    rows = session.exec(select(Subject, Subject.id.in_(own_ids))
+                        .where(Subject.school_id == school_id,
+                               or_(Subject.id.in_(own_ids), Subject.code.in_(codes)))
+                        .order_by(Subject.order)).all()
+    own = [subject for subject, is_own in rows if is_own]
+    return own or [subject for subject, _ in rows]
 
 
 def add_alias(session: Session, school_id: int, subject_id: int, alias: str) -> SubjectAlias:
