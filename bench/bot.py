@@ -9,7 +9,7 @@ Run: .venv/bin/python -m bench.bot
 import hashlib
 import random
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import psycopg
@@ -21,7 +21,7 @@ from grading.vocabulary import SubjectKind
 from handlers.conversation import handle
 from handlers.events import Incoming
 from models import SchoolClass, Subject
-from models.db import migrate
+from models.db import make_engine, migrate
 from services.demo_school import build_demo_school
 from services.linking import create_invite
 from services.school import columns_for, roster
@@ -58,17 +58,21 @@ def run(backend: str) -> None:
             count += 1
         took = time.perf_counter() - started
         concurrent = _concurrent(engine, clock, messages[BATCHES:2 * BATCHES], users)
+        url = engine.url.render_as_string(hide_password=False)
+        processes = _in_processes(url, messages[2 * BATCHES:3 * BATCHES], users)
         floor = _floor(engine, count) if backend == "postgresql" else None
     print(f"[{backend}] {count} batches of ≈40 scores from {len(users)} teachers")
     print(f"[{backend}] " + summary_ms("message → preview", previews))
     print(f"[{backend}] " + summary_ms("Xác nhận → stored", confirms))
     print(f"[{backend}] {count / took:.0f} batches/s sustained (one update at a time); "
-          f"{concurrent:.0f} batches/s with {WORKERS} updates in flight")
+          f"{concurrent:.0f} batches/s with {WORKERS} updates in flight (threads of one "
+          f"process); {processes:.0f} batches/s with {WORKERS} worker processes, as "
+          f"`serve --workers {WORKERS}` runs")
     if floor:
         print(f"[{backend}] floor: {floor:.0f} batches/s (the same 40 scores + 40 chained "
               f"audit rows inserted directly with psycopg, one transaction each); the app "
               f"is {floor / (count / took):.0f}× below it, {floor / concurrent:.0f}× with "
-              f"{WORKERS} in flight")
+              f"{WORKERS} threads, {floor / processes:.0f}× with {WORKERS} processes")
 
 
 def _floor(engine, batches: int) -> float:
@@ -109,26 +113,53 @@ def _floor(engine, batches: int) -> float:
 
 def _concurrent(engine, clock, messages, users) -> float:
     """Several teachers at once, as PTB does with concurrent_updates."""
-    def one(job: tuple[int, tuple[int, str]]) -> None:
-        index, (teacher_id, text) = job
+    started = time.perf_counter()
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda lane: _run_lane(engine, clock, lane, users),
+                      _lanes(messages, "t")))
+    return len(messages) / (time.perf_counter() - started)
+
+
+def _in_processes(url: str, messages, users) -> float:
+    """The same, one lane per worker process with its own engine: threads of one process
+    share one core's worth of Python, processes use every core."""
+    lanes = _lanes(messages, "p")
+    with ProcessPoolExecutor(WORKERS) as pool:
+        list(pool.map(_process_lane, [(url, [], users)] * WORKERS))  # start and connect
+        started = time.perf_counter()
+        list(pool.map(_process_lane, [(url, lane, users) for lane in lanes]))
+        return len(messages) / (time.perf_counter() - started)
+
+
+_PROCESS_ENGINES: dict = {}
+
+
+def _process_lane(job) -> None:
+    url, lane, users = job
+    if url not in _PROCESS_ENGINES:
+        _PROCESS_ENGINES[url] = make_engine(url)
+    _run_lane(_PROCESS_ENGINES[url], SystemClock(), lane, users)
+
+
+def _lanes(messages, tag: str) -> list[list]:
+    """Each teacher's batches stay in one lane, in order (one phone, one conversation)."""
+    by_teacher: dict[int, list] = {}
+    for index, (teacher_id, text) in enumerate(messages):
+        by_teacher.setdefault(teacher_id, []).append((f"{tag}{index}", (teacher_id, text)))
+    return [[job for jobs in list(by_teacher.values())[i::WORKERS] for job in jobs]
+            for i in range(WORKERS)]
+
+
+def _run_lane(engine, clock, lane, users) -> None:
+    for key, (teacher_id, text) in lane:
         user = users[teacher_id]
         with Session(engine, expire_on_commit=False) as session:
             replies = handle(session, clock, Incoming("telegram", user, user, text=text,
-                                                      update_key=f"cm{index}"))
+                                                      update_key=f"m{key}"))
             data = replies[0].buttons[0].data
             done = handle(session, clock, Incoming("telegram", user, user, button_data=data,
-                                                   update_key=f"cb{index}"))
+                                                   update_key=f"b{key}"))
         assert "Đã lưu" in done[0].text, done[0].text
-
-    by_teacher: dict[int, list] = {}
-    for job in enumerate(messages):
-        by_teacher.setdefault(job[1][0], []).append(job)
-    lanes = [[job for jobs in list(by_teacher.values())[i::WORKERS] for job in jobs]
-             for i in range(WORKERS)]
-    started = time.perf_counter()
-    with ThreadPoolExecutor(WORKERS) as pool:
-        list(pool.map(lambda lane: [one(job) for job in lane], lanes))
-    return len(messages) / (time.perf_counter() - started)
 
 
 def _messages(session: Session, school) -> list[tuple[int, str]]:
