@@ -22,6 +22,7 @@ from models.types import EnrolmentStatus
 from services import audit
 from services.enrolments import current_enrolment, enrol
 from services.errors import DomainError
+from services.import_conflicts import retried_on_conflict
 from services.limits import FIELD_LIMITS, SHORT_TEXT_MAX, too_long
 
 COLUMNS = ["Mã học sinh", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Nơi sinh",
@@ -141,6 +142,7 @@ def read_rows(content: bytes | Rows, columns: list[str] = COLUMNS,
     return result
 
 
+@retried_on_conflict
 def import_students(session: Session, clock: Clock, actor_id: int, year: SchoolYear,
                     content: bytes | Rows) -> ImportResult:
     rows = read_rows(content)

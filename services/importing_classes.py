@@ -28,6 +28,7 @@ from models.types import Role
 from services import audit
 from services.curricula import TOPIC_PERIODS
 from services.directory import find_subjects
+from services.import_conflicts import retried_on_conflict
 from services.importing import ImportResult, RowError, Rows, read_rows
 from services.limits import too_long
 
@@ -55,6 +56,7 @@ class _Combination:
     subjects: dict[int, int]  # subject id → chuyên đề periods (0: elective only)
 
 
+@retried_on_conflict
 def import_combinations(session: Session, clock: Clock, actor_id: int, year: SchoolYear,
                         content: bytes | Rows) -> ImportResult:
     rows = read_rows(content, COMBINATION_COLUMNS, COMBINATION_FIELDS)
@@ -202,6 +204,7 @@ def _apply_combination(session, clock, actor_id, year, row, wanted: _Combination
     result.updated += not created
 
 
+@retried_on_conflict
 def import_classes(session: Session, clock: Clock, actor_id: int, year: SchoolYear,
                    content: bytes | Rows) -> ImportResult:
     rows = read_rows(content, CLASS_COLUMNS, CLASS_FIELDS, optional=1)

@@ -20,6 +20,7 @@ from models import (
 from models.types import ROLE_LABELS, Role
 from services import audit
 from services.directory import find_subjects
+from services.import_conflicts import retried_on_conflict
 from services.importing import ImportResult, RowError, Rows, read_rows
 from services.school import class_subjects
 
@@ -40,6 +41,7 @@ def _text(value) -> str:
     return nfc(str(value)) if value is not None else ""
 
 
+@retried_on_conflict
 def import_staff(session: Session, clock: Clock, actor_id: int, school_id: int,
                  content: bytes | Rows) -> ImportResult:
     rows = read_rows(content, STAFF_COLUMNS, STAFF_FIELDS)
@@ -105,6 +107,7 @@ def _apply_staff(session, clock, actor_id, school_id, values, result: ImportResu
     result.unchanged += not (created or changed or added)
 
 
+@retried_on_conflict
 def import_assignments(session: Session, clock: Clock, actor_id: int, year: SchoolYear,
                        content: bytes | Rows) -> ImportResult:
     rows = read_rows(content, ASSIGNMENT_COLUMNS, ASSIGNMENT_FIELDS)
