@@ -1,6 +1,9 @@
 """Sending the outbox through Telegram within its limits, exactly once per key.
 
-≤ 30 messages/s overall (we pace at 29/s) and ≤ 1 message/s per chat; on 429 we
+≤ 30 messages/s overall, answers to teachers included: every send first takes a token
+from the deployment's budget (`services.send_budget`) at the broadcast's lower priority,
+so busy conversations slow the broadcast, never the reverse; this process also paces
+itself at 29/s. ≤ 1 message/s per chat; on 429 we
 wait `retry_after` and go on; a user who blocked the bot (403) is marked
 unreachable for the admin and the broadcast continues. Each row goes
 pending → claimed (by this sender, under a lease) → sending → sent; rows a crashed sender
@@ -19,24 +22,24 @@ from sqlmodel import Session
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.rate_limits import already_budgeted
 from core.clock import Clock
 from models import Delivery
 from services import outbox
+from services.send_budget import BROADCAST_NEED, Budget, acquire, budget_for
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 IN_FLIGHT = 4  # sends overlapping in time; their starts stay paced
-LOOK_EVERY = 1.0  # seconds between two looks at the conversations' traffic
-MIN_PER_SECOND = 3.0  # what a broadcast keeps however busy the conversations are
 
 
 class OutboxSender:
     def __init__(self, bot: Bot, engine: Engine, clock: Clock, per_second: float = 29.0,
-                 per_chat_interval: float = 1.0) -> None:
+                 per_chat_interval: float = 1.0, budget: Budget | None = None) -> None:
         self.bot, self.engine, self.clock = bot, engine, clock
         self.per_second, self.per_chat = per_second, per_chat_interval
         self.interval = 1.0 / per_second
-        self.looked_at, self.last_update_id = 0.0, None
+        self.budget = budget or budget_for(engine, "telegram")
         self.last_send = 0.0
         self.last_by_chat: dict[str, float] = {}
         self.sent = 0
@@ -94,26 +97,10 @@ class OutboxSender:
         if now - self.last_by_chat.get(delivery.chat_id, -1e9) < self.per_chat:
             return None
         await self.in_flight.acquire()
-        await self._yield_to_conversations()
+        await acquire(self.budget, BROADCAST_NEED)
         await asyncio.sleep(max(0.0, self.last_send + self.interval - time.monotonic()))
         self.last_send = self.last_by_chat[delivery.chat_id] = time.monotonic()
         return asyncio.create_task(self._send_one(delivery))
-
-    async def _yield_to_conversations(self) -> None:
-        """Telegram's 30 messages/s are the bot's, not the broadcast's: every update the
-        replicas answer (counted deployment-wide by its de-duplication row) is one reply,
-        so the broadcast slows by the conversations' rate, down to MIN_PER_SECOND. Without
-        this, the leader's replies queued behind its own broadcast in the rate limiter."""
-        now = time.monotonic()
-        if now - self.looked_at < LOOK_EVERY:
-            return
-        latest = await asyncio.to_thread(self._db, outbox.latest_update_id)
-        if self.last_update_id is None:  # no rate yet: the first second goes slowly
-            self.interval = 1.0 / min(MIN_PER_SECOND, self.per_second)
-        else:
-            replies = (latest - self.last_update_id) / (now - self.looked_at)
-            self.interval = 1.0 / max(MIN_PER_SECOND, self.per_second - replies)
-        self.looked_at, self.last_update_id = now, latest
 
     async def _send_one(self, delivery: Delivery) -> bool:
         try:
@@ -125,11 +112,13 @@ class OutboxSender:
         if not await asyncio.to_thread(self._db, outbox.start_sending, self.clock, delivery,
                                        self.owner):
             return True  # no longer ours: another sender settled it
+        already_budgeted.set(True)  # this task's own context: the token is taken here
         while True:
             try:
                 await self.bot.send_message(int(delivery.chat_id), delivery.text,
                                             reply_markup=_markup(delivery))
                 if delivery.image:
+                    await acquire(self.budget, BROADCAST_NEED)
                     await self.bot.send_photo(int(delivery.chat_id), delivery.image)
             except RetryAfter as error:
                 await asyncio.sleep(_seconds(error.retry_after))

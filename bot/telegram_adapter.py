@@ -21,7 +21,6 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -30,11 +29,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.rate_limits import DeploymentRateLimiter
 from core.clock import Clock
 from handlers import texts
 from handlers.capabilities import TELEGRAM, fit
 from handlers.conversation import handle
 from handlers.events import Incoming, Reply
+from services.send_budget import budget_for
 
 CHANNEL = "telegram"
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def build_application(token: str, engine: Engine, clock: Clock,
     if base_url:
         builder = builder.base_url(f"{base_url}/bot").base_file_url(f"{base_url}/file/bot")
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(DeploymentRateLimiter(budget_for(engine, "telegram")))
     application = builder.build()
     bot = TelegramBot(engine, clock)
     application.add_handler(CallbackQueryHandler(bot.on_button))

@@ -294,3 +294,12 @@ class ArchiveJob(SQLModel, table=True):
     @property
     def percent(self) -> int:
         return 100 if self.result_path else int(self.done * 100 / max(self.total, 1))
+
+
+class SendBudget(SQLModel, table=True):
+    """The bot's message budget across replicas: a token bucket per channel, moved by
+    `services.send_budget` (times are the database's, in seconds since the epoch)."""
+
+    channel: str = Field(primary_key=True, max_length=16)
+    tokens: float
+    updated_at: float

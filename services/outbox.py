@@ -6,12 +6,12 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.clock import Clock
-from models import ChatIdentity, Delivery, ProcessedUpdate
+from models import ChatIdentity, Delivery
 from services.linking import preferred_chat
 
 Buttons = list[list[tuple[str, str]]]
@@ -45,11 +45,6 @@ def enqueue(session: Session, clock: Clock, key: str, staff_id: int, text: str,
         session.rollback()
         return False
     return True
-
-
-def latest_update_id(session: Session) -> int:
-    """The newest handled update's row id, of every replica (a cheap traffic counter)."""
-    return session.exec(select(func.max(ProcessedUpdate.id))).one() or 0
 
 
 def sender_id(channel: str) -> str:

@@ -7,7 +7,6 @@ import asyncio
 import secrets
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 from telegram import Bot
@@ -15,7 +14,7 @@ from telegram.request import HTTPXRequest
 
 from bot.outbox_sender import OutboxSender
 from core.clock import VN_TZ, FixedClock
-from models import Delivery, ProcessedUpdate
+from models import Delivery
 from models.db import make_engine
 from scheduler.runtime import lead
 from services import outbox
@@ -215,24 +214,3 @@ def test_serve_with_two_workers_elects_one_scheduler(db, tmp_path):
         server.terminate()
         output = server.communicate(timeout=20)[0]
     assert "2 tiến trình phục vụ" in output, output
-
-
-async def test_the_broadcast_gives_way_to_the_conversations(db, school):
-    """Telegram's 30/s are the bot's: with 20 updates a second being answered (on any
-    replica), the broadcast sends 9 a second; swamped, it keeps 3; quiet, 29 again."""
-    engine, _ = db
-    sender = OutboxSender(None, engine, FixedClock(AT), per_second=29)
-
-    async def a_second_with(updates: int, start: int) -> float:
-        with Session(engine) as session:
-            session.add_all(ProcessedUpdate(channel="telegram", update_key=f"u{start + i}",
-                                            at=AT) for i in range(updates))
-            session.commit()
-        sender.looked_at -= 1.0  # as if a second had passed since the last look
-        await sender._yield_to_conversations()
-        return 1 / sender.interval
-
-    await sender._yield_to_conversations()  # the first look only takes the count
-    assert await a_second_with(20, 0) == pytest.approx(9, abs=1)
-    assert await a_second_with(60, 100) == pytest.approx(3)
-    assert await a_second_with(0, 200) == pytest.approx(29, abs=0.5)
