@@ -154,16 +154,17 @@ def _scores(session: Session, year_id: int, student_ids: list[int] | None) -> di
     tenths = cast(type_coerce(ScoreEntry.value, Integer), String)
     cell = ScoreEntry.column + literal(":") + func.coalesce(tenths, ScoreEntry.mark)
     # Grouped by the unique key's own columns, so PostgreSQL aggregates straight off
-    # the unique index without sorting; streamed, so the parsing here overlaps the
-    # server's work instead of waiting for the last row.
+    # the unique index without sorting; a whole year is streamed, so the parsing here
+    # overlaps the server's work instead of waiting for the last row.
     query = (select(ScoreEntry.student_id, ScoreEntry.subject_id, ScoreEntry.term_id,
                     func.aggregate_strings(cell, ","))
              .where(ScoreEntry.term_id.in_(list(term_numbers)))
              .group_by(ScoreEntry.student_id, ScoreEntry.subject_id, ScoreEntry.term_id))
     if student_ids is not None:
         query = query.where(ScoreEntry.student_id.in_(student_ids))
-    rows = session.connection().execute(
-        query.execution_options(stream_results=True, yield_per=STREAM_ROWS))
+    else:
+        query = query.execution_options(stream_results=True, yield_per=STREAM_ROWS)
+    rows = session.connection().execute(query)
     for student_id, subject_id, term_id, cells in rows:
         result[student_id][subject_id][term_numbers[term_id]] = _parse_cells(cells)
     return result
