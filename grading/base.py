@@ -139,10 +139,11 @@ class Circular(ABC):
     def term_subject_result(self, subject: SubjectSpec, scores: Mapping[str, Score],
                             term: int) -> Computed[Score]:
         columns = self.columns(subject)
-        values = [scores.get(c) for c in columns]
-        if any(v is None for v in values):  # `None in values` would call Decimal.__eq__
+        try:
+            values = [scores[c] for c in columns]  # a Score per column: never None
+        except KeyError:
             return Computed(None, tuple(f"{subject.name} {TERM_LABEL[term]}: {c}"
-                                        for c, v in zip(columns, values, strict=True) if v is None))
+                                        for c in columns if c not in scores))
         if subject.kind == COMMENT:
             return Computed(self.comment_term_mark(values))
         return Computed(weighted_term_average(values[:-2], values[-2], values[-1]))
