@@ -58,16 +58,18 @@ def run(backend: str) -> None:
             count += 1
         took = time.perf_counter() - started
         concurrent = _concurrent(engine, clock, messages[BATCHES:2 * BATCHES], users)
-        url = engine.url.render_as_string(hide_password=False)
-        processes = _in_processes(url, messages[2 * BATCHES:3 * BATCHES], users)
+        processes = None
+        if backend == "postgresql":  # serve refuses replicas on SQLite
+            url = engine.url.render_as_string(hide_password=False)
+            processes = _in_processes(url, messages[2 * BATCHES:3 * BATCHES], users)
         floor = _floor(engine, count) if backend == "postgresql" else None
     print(f"[{backend}] {count} batches of ≈40 scores from {len(users)} teachers")
     print(f"[{backend}] " + summary_ms("message → preview", previews))
     print(f"[{backend}] " + summary_ms("Xác nhận → stored", confirms))
     print(f"[{backend}] {count / took:.0f} batches/s sustained (one update at a time); "
           f"{concurrent:.0f} batches/s with {WORKERS} updates in flight (threads of one "
-          f"process); {processes:.0f} batches/s with {WORKERS} worker processes, as "
-          f"`serve --workers {WORKERS}` runs")
+          f"process)" + (f"; {processes:.0f} batches/s with {WORKERS} worker processes, as "
+                         f"`serve --workers {WORKERS}` runs" if processes else ""))
     if floor:
         print(f"[{backend}] floor: {floor:.0f} batches/s (the same 40 scores + 40 chained "
               f"audit rows inserted directly with psycopg, one transaction each); the app "
