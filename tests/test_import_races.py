@@ -45,51 +45,28 @@ def _assert_both_answered(outcomes, rows: int) -> None:
     assert sorted(o.created for o in outcomes) == [0, rows], outcomes
 
 
-def test_the_same_new_combinations_imported_twice_at_once_are_written_once(thpt_db, clock):
+STAFF = [[f"GV9{i:02d}", f"Lê Thị Mai {i}", "Nữ", "", "", "", "GVBM"] for i in range(3)]
+CASES = {
+    "combinations": (import_combinations, lambda: sheet_file(COMBINATION_COLUMNS, COMBINATIONS),
+                     SubjectCombination.code, ["TN7", "XH7"]),
+    "classes": (import_classes, lambda: sheet_file(CLASS_COLUMNS, CLASSES), SchoolClass.name,
+                ["10A8", "10A9", "11A9"]),
+    "students": (import_students, lambda: student_file(good_rows(4, "10A1")), Student.code,
+                 [f"HSMOI{i:03d}" for i in range(4)]),
+    "staff": (import_staff, lambda: sheet_file(STAFF_COLUMNS, STAFF), Staff.code,
+              ["GV900", "GV901", "GV902"]),
+}
+
+
+@pytest.mark.parametrize("kind", CASES)
+def test_the_same_new_rows_imported_twice_at_once_are_written_once(thpt_db, clock, kind):
     engine, demo = thpt_db
-    outcomes = _twice_at_once(engine, demo, clock, import_combinations,
-                              sheet_file(COMBINATION_COLUMNS, COMBINATIONS))
-    _assert_both_answered(outcomes, len(COMBINATIONS))
+    importer, content, key, expected = CASES[kind]
+    outcomes = _twice_at_once(engine, demo, clock, importer, content())
+    _assert_both_answered(outcomes, len(expected))
     with Session(engine) as session:
-        codes = session.exec(select(SubjectCombination.code).where(
-            SubjectCombination.year_id == demo.year_id,
-            SubjectCombination.code.in_(["TN7", "XH7"]))).all()
-        assert sorted(codes) == ["TN7", "XH7"]
+        assert sorted(session.exec(select(key).where(key.in_(expected))).all()) == expected
         assert verify(session, school_id=demo.school_id).ok
-
-
-def test_the_same_new_classes_imported_twice_at_once_are_written_once(thpt_db, clock):
-    engine, demo = thpt_db
-    outcomes = _twice_at_once(engine, demo, clock, import_classes,
-                              sheet_file(CLASS_COLUMNS, CLASSES))
-    _assert_both_answered(outcomes, len(CLASSES))
-    with Session(engine) as session:
-        names = session.exec(select(SchoolClass.name).where(
-            SchoolClass.year_id == demo.year_id,
-            SchoolClass.name.in_(["10A8", "10A9", "11A9"]))).all()
-        assert sorted(names) == ["10A8", "10A9", "11A9"]
-        assert verify(session, school_id=demo.school_id).ok
-
-
-def test_the_same_new_students_imported_twice_at_once_are_written_once(thpt_db, clock):
-    engine, demo = thpt_db
-    outcomes = _twice_at_once(engine, demo, clock, import_students,
-                              student_file(good_rows(4, "10A1")))
-    _assert_both_answered(outcomes, 4)
-    with Session(engine) as session:
-        codes = session.exec(select(Student.code).where(Student.code.like("HSMOI%"))).all()
-        assert sorted(codes) == [f"HSMOI{i:03d}" for i in range(4)]
-        assert verify(session, school_id=demo.school_id).ok
-
-
-def test_the_same_new_staff_imported_twice_at_once_are_written_once(thpt_db, clock):
-    engine, demo = thpt_db
-    rows = [[f"GV9{i:02d}", f"Lê Thị Mai {i}", "Nữ", "", "", "", "GVBM"] for i in range(3)]
-    outcomes = _twice_at_once(engine, demo, clock, import_staff, sheet_file(STAFF_COLUMNS, rows))
-    _assert_both_answered(outcomes, 3)
-    with Session(engine) as session:
-        codes = session.exec(select(Staff.code).where(Staff.code.like("GV9%"))).all()
-        assert sorted(codes) == ["GV900", "GV901", "GV902"]
 
 
 def test_an_import_that_keeps_losing_says_so_and_keeps_nothing(thpt_db):
