@@ -73,12 +73,14 @@ class DatabaseBudget:
                  capacity: float = CAPACITY) -> None:
         self.engine, self.channel = engine, channel
         self.params = {"channel": channel, "rate": rate, "capacity": capacity}
+        self.row_exists = False
 
     def take(self, need: float) -> bool:
         with self.engine.begin() as connection:
             taken = connection.execute(_TAKE, {**self.params, "need": need}).first()
-            if taken is None:  # first use of this channel, or simply no token now
+            if taken is None and not self.row_exists:  # the channel's first use, maybe
                 connection.execute(_CREATE, self.params)
+            self.row_exists = True
         return taken is not None
 
 
