@@ -21,7 +21,8 @@ from grading.vocabulary import CommentMark, SubjectKind
 
 Score = Decimal | CommentMark
 T = TypeVar("T")
-COMMENT, FAIL_MARK = SubjectKind.COMMENT, CommentMark.FAIL  # looked up once: hot loops
+# Looked up once, for the hot loops of every circular (an enum member lookup is not free).
+COMMENT, PASS_MARK, FAIL_MARK = SubjectKind.COMMENT, CommentMark.PASS, CommentMark.FAIL
 YEAR = 0  # period key for the whole year; terms are 1 and 2
 
 

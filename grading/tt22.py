@@ -55,7 +55,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import StrEnum
 
-from grading.base import Circular, Score, SubjectSpec
+from grading.base import COMMENT, FAIL_MARK, PASS_MARK, Circular, Score, SubjectSpec
 from grading.vocabulary import CommentMark, SubjectKind
 
 GOOD, FAIR, PASS, FAIL = "Tốt", "Khá", "Đạt", "Chưa đạt"
@@ -72,7 +72,6 @@ CONDUCT_YEAR: Mapping[tuple[str, str], str] = {
 D = Decimal
 TEN, EIGHT, SIX_FIVE, FIVE, THREE_FIVE = D("10.0"), D("8.0"), D("6.5"), D("5.0"), D("3.5")
 FLOOR = {GOOD: SIX_FIVE, FAIR: FIVE}
-COMMENT, PASS_MARK, FAIL_MARK = SubjectKind.COMMENT, CommentMark.PASS, CommentMark.FAIL
 
 
 class Adjustment(StrEnum):

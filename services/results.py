@@ -34,6 +34,7 @@ from services.school import (
     pick_subjects,
     roster,
     topics_count,
+    year_terms,
 )
 
 TENTHS = [(Decimal(n) / 10).quantize(Decimal("0.1")) for n in range(101)]
@@ -147,8 +148,7 @@ def _scores(session: Session, year_id: int, student_ids: list[int] | None) -> di
     every student of the year.
     """
     result: dict = defaultdict(lambda: defaultdict(dict))
-    term_numbers = dict(session.exec(select(Term.id, Term.number)
-                                     .where(Term.year_id == year_id)).all())
+    term_numbers = {term.id: term.number for term in year_terms(session, year_id)}
     if not term_numbers:
         return result
     tenths = cast(type_coerce(ScoreEntry.value, Integer), String)

@@ -71,7 +71,7 @@ class DatabaseBudget:
 
     def __init__(self, engine: Engine, channel: str, rate: float = RATE,
                  capacity: float = CAPACITY) -> None:
-        self.engine, self.channel = engine, channel
+        self.engine = engine
         self.params = {"channel": channel, "rate": rate, "capacity": capacity}
         self.row_exists = False
 
