@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from core.clock import Clock
 from models import AuditEntry, School, Staff
 from services import audit_seal
+from services.bulk_insert import insert_rows
 
 GENESIS = "0" * 64
 LEGACY_CHAIN = 0  # entries logged before chains were per school
@@ -175,10 +176,7 @@ def append_many(session: Session, clock: Clock, *, actor_id: int | None,
         entry.hash = prev_hash = entry_hash(entry)
         entry.mac = entry_mac(entry.hash)
         entries.append(entry)
-    if entries:
-        table = AuditEntry.__table__  # RETURNING: one multi-row INSERT, as for the scores
-        session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                        [dict(vars(entry)) for entry in entries]).all()
+    insert_rows(session, AuditEntry.__table__, [dict(vars(entry)) for entry in entries])
     return entries
 
 

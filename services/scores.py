@@ -3,13 +3,14 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, insert
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, select
 
 from core.clock import Clock
 from grading.vocabulary import CommentMark
 from models import SchoolClass, ScoreEntry, Subject, Term
 from services import audit, transactions
+from services.bulk_insert import insert_rows
 from services.errors import DomainError, InvalidBatch, InvalidValue, LineProblem
 from services.locks import refuse_if_locked, score_lock
 from services.permissions import require_assigned_teacher
@@ -61,12 +62,9 @@ def add_scores(session: Session, clock: Clock, actor_id: int, batch: ScoreBatch,
     parsed = _parse_values(session, context, batch)
     now = clock.now()
     table = ScoreEntry.__table__
-    # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT (insertmanyvalues)
-    # instead of one pipelined statement per row, and hands back the ids for the audit.
-    ids = dict(session.execute(
-        insert(table).returning(table.c.student_id, table.c.id, sort_by_parameter_order=True),
-        [_new_row(batch, context.column, student_id, value, actor_id, now)
-         for student_id, value in parsed.items()]).all())
+    ids = dict(insert_rows(session, table, [
+        _new_row(batch, context.column, student_id, value, actor_id, now)
+        for student_id, value in parsed.items()], returning=(table.c.student_id, table.c.id)))
     changes = [audit.Change("score.enter", "score", ids[student_id], None,
                             _snapshot(student_id, value, context))
                for student_id, value in parsed.items()]
