@@ -5,19 +5,22 @@ A Xác nhận writes 40 score cells and 40 audit entries. SQLAlchemy's multi-row
 a new text each time, which psycopg re-parses on every call (its statement cache stops at
 4 kB) and PostgreSQL re-plans. On PostgreSQL the rows go instead as one array per column
 through `unnest`: the same short text for any batch, parsed once and prepared by psycopg.
-Other backends keep SQLAlchemy's multi-row INSERT.
+The arrays travel in PostgreSQL's binary format (psycopg's `%b`), on the session's own
+connection and transaction: in the text format every quote of the audit's JSON is escaped
+by a regular expression, 0.7 ms a batch against 0.1. Other backends keep SQLAlchemy's
+multi-row INSERT.
 """
 
 from collections.abc import Sequence
 from functools import cache
 
-from sqlalchemy import Column, Row, Table, insert, text
+from sqlalchemy import Column, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict],
-                returning: Sequence[Column] = ()) -> list[Row]:
+                returning: Sequence[Column] = ()) -> list[tuple]:
     """Insert `rows` (dicts with the same keys) in the caller's transaction; return the
     `returning` columns of each row inserted (in no particular order on PostgreSQL:
     return a key column with what you need)."""
@@ -34,8 +37,10 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict],
     sql = _unnest_sql(dialect, table, names, tuple(column.name for column in returning))
     arrays = {f"a{index}": _column_values(dialect, table.c[name], rows, name)
               for index, name in enumerate(names)}
-    result = session.execute(text(sql), arrays)
-    return result.all() if returning else []
+    driver = session.connection().connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        return cursor.fetchall() if returning else []
 
 
 def _column_values(dialect: Dialect, column: Column, rows: Sequence[dict], name: str) -> list:
@@ -50,7 +55,7 @@ def _column_values(dialect: Dialect, column: Column, rows: Sequence[dict], name:
 def _unnest_sql(dialect: Dialect, table: Table, names: tuple[str, ...],
                 returning: tuple[str, ...]) -> str:
     quote = dialect.identifier_preparer.quote
-    arrays = ", ".join(f"CAST(:a{index} AS {_sql_type(dialect, table.c[name])}[])"
+    arrays = ", ".join(f"CAST(%(a{index})b AS {_sql_type(dialect, table.c[name])}[])"
                        for index, name in enumerate(names))
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
            f"SELECT * FROM unnest({arrays})")
