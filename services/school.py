@@ -126,9 +126,13 @@ def topics_count(session: Session, year_id: int) -> bool:
 
 
 def subject_spec(session: Session, subject: Subject, school_class: SchoolClass) -> SubjectSpec:
-    for candidate, spec in class_subjects(session, school_class):
-        if candidate.id == subject.id:
-            return spec
+    """The subject's spec in this class: `class_subjects` narrowed to the subject's own
+    rows (picking is per subject), so a score batch does not load the grade's curriculum."""
+    query = (curriculum_query(school_class.year_id)
+             .where(CurriculumEntry.grade == school_class.grade, Subject.id == subject.id))
+    for _, spec in pick_subjects(session.exec(query).all(), school_class,
+                                 topics_count(session, school_class.year_id)):
+        return spec
     raise NotFound(f"Môn {subject.name} không có trong kế hoạch dạy học của lớp "
                    f"{school_class.name} (khối {school_class.grade}"
                    f"{', tổ hợp của lớp' if school_class.combination_id else ''}). "
