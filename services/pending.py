@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
@@ -133,9 +133,9 @@ def first_time(session: Session, clock: Clock, channel: str, update_key: str) ->
     """Record an update, uncommitted: it commits with what handling it writes. False
     when it was seen before (a retry or a duplicate); on PostgreSQL a copy arriving
     while the first is being handled waits for it, then is refused."""
-    session.add(ProcessedUpdate(channel=channel, update_key=update_key, at=clock.now()))
-    try:
-        session.flush()
+    row = {"channel": channel, "update_key": update_key, "at": clock.now()}
+    try:  # through Core: an ORM object here costs a unit-of-work flush on every update
+        session.execute(insert(ProcessedUpdate).values(row))
     except IntegrityError:
         session.rollback()
         return False

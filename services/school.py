@@ -161,3 +161,12 @@ def roster(session: Session, class_id: int, on: date | None = None) -> list[Rost
                             or_(Enrolment.end_date.is_(None), Enrolment.end_date >= on))
     rows = session.exec(query.order_by(Enrolment.roll_number)).all()
     return [RosterLine(e.roll_number, s, e) for e, s in rows]
+
+
+def roster_labels(session: Session, class_id: int) -> dict[int, str]:
+    """Student id → "roll. full name" of the class's current students: the roster as a
+    Xác nhận re-checks it, as plain rows (no student objects to build)."""
+    rows = session.exec(select(Enrolment.student_id, Enrolment.roll_number, Student.full_name)
+                        .join(Student).where(Enrolment.class_id == class_id,
+                                             Enrolment.end_date.is_(None)))
+    return {student_id: f"{roll}. {name}" for student_id, roll, name in rows}

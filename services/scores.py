@@ -14,7 +14,7 @@ from services.bulk_insert import insert_rows
 from services.errors import DomainError, InvalidBatch, InvalidValue, LineProblem
 from services.locks import refuse_if_locked, score_lock
 from services.permissions import require_assigned_teacher
-from services.school import columns_for, get_or_fail, roster
+from services.school import columns_for, get_or_fail, roster_labels
 from services.score_values import parse_score
 
 
@@ -103,14 +103,13 @@ def _check_context(session: Session, clock: Clock, actor_id: int,
 
 
 def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) -> dict:
-    students = {line.student.id: line for line in roster(session, batch.class_id)}
+    students = roster_labels(session, batch.class_id)
     existing = _existing(session, context, list(batch.values))
     problems: list[LineProblem] = []
     parsed = {}
     for student_id, raw in batch.values.items():
-        line = students.get(student_id)
-        label = f"{line.roll_number}. {line.student.full_name}" if line else f"HS mã {student_id}"
-        if line is None:
+        label = students.get(student_id, f"HS mã {student_id}")
+        if student_id not in students:
             problems.append(LineProblem(label, f"không có trong danh sách lớp "
                                                f"{context.school_class.name} hiện nay."))
             continue
