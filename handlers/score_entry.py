@@ -28,6 +28,7 @@ from services.school import (
     columns_for,
     held,
     roster,
+    roster_names,
     term_for_date,
     term_on,
     year_terms,
@@ -54,7 +55,7 @@ def preview_scores(ctx: Context, text: str) -> list[Reply]:
         school_class, subject = target_of(ctx, draft)
     except (ParseError, DomainError) as error:
         return [Reply(error.message)]
-    lines = roster(ctx.session, school_class.id)
+    lines = roster_names(ctx.session, school_class.id)
     resolved = resolve(ctx, draft, lines, subject)
     try:
         term = term_of(ctx, draft, school_class, subject, list(resolved.values))

@@ -4,7 +4,7 @@ diacritics, any case)."""
 import difflib
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from core.text import fold
 from models import SchoolClass, Subject
@@ -13,8 +13,15 @@ from services.subject_aliases import by_alias
 
 
 def find_class(session: Session, year_id: int, text: str) -> SchoolClass | None:
+    """The year's class named `text` (any case, spaces or diacritics: "6 a1" is 6A1).
+
+    The database narrows by its own `upper` (ASCII-only on SQLite, which is what class
+    names are) instead of loading the year's every class; the comparison is made again in
+    Python, so the database's reading can only narrow, never decide."""
     wanted = fold(text).replace(" ", "").upper()
-    for school_class in session.exec(select(SchoolClass).where(SchoolClass.year_id == year_id)):
+    candidates = session.exec(select(SchoolClass).where(
+        SchoolClass.year_id == year_id, func.upper(SchoolClass.name) == wanted))
+    for school_class in candidates:
         if school_class.name.upper() == wanted:
             return school_class
     return None

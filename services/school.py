@@ -27,9 +27,13 @@ def held(session: Session, model, key: int):
 
     The identity map holds rows weakly: the school of one update, looked up by three
     services in turn, was fetched from the database three times."""
-    row = session.get(model, key)
+    return keep(session, session.get(model, key))
+
+
+def keep(session: Session, row):
+    """Keep `row` (a mapped object, or None) loaded for the rest of the session."""
     if row is not None:
-        session.info.setdefault("held_rows", {})[(model, key)] = row
+        session.info.setdefault("held_rows", {})[(type(row), row.id)] = row
     return row
 
 
@@ -147,8 +151,8 @@ def columns_for(session: Session, subject: Subject, school_class: SchoolClass) -
 @dataclass(frozen=True)
 class RosterLine:
     roll_number: int
-    student: Student
-    enrolment: Enrolment
+    student: "Student | StudentName"
+    enrolment: Enrolment | None  # None from `roster_names`
 
 
 def roster(session: Session, class_id: int, on: date | None = None) -> list[RosterLine]:
@@ -163,10 +167,23 @@ def roster(session: Session, class_id: int, on: date | None = None) -> list[Rost
     return [RosterLine(e.roll_number, s, e) for e, s in rows]
 
 
-def roster_labels(session: Session, class_id: int) -> dict[int, str]:
-    """Student id → "roll. full name" of the class's current students: the roster as a
-    Xác nhận re-checks it, as plain rows (no student objects to build)."""
-    rows = session.exec(select(Enrolment.student_id, Enrolment.roll_number, Student.full_name)
-                        .join(Student).where(Enrolment.class_id == class_id,
-                                             Enrolment.end_date.is_(None)))
-    return {student_id: f"{roll}. {name}" for student_id, roll, name in rows}
+
+@dataclass(frozen=True)
+class StudentName:
+    """What a score message needs of a student: who, and how their name is typed."""
+
+    id: int
+    full_name: str
+    folded_name: str
+
+
+def roster_names(session: Session, class_id: int) -> list[RosterLine]:
+    """`roster` for reading a score message: the same lines in the same order, the
+    student as a `StudentName` and no enrolment. Plain rows: 40 students and their
+    enrolments as ORM objects cost more than the rest of the preview's look-ups."""
+    rows = session.exec(select(Enrolment.roll_number, Student.id, Student.full_name,
+                               Student.folded_name).join(Student)
+                        .where(Enrolment.class_id == class_id, Enrolment.end_date.is_(None))
+                        .order_by(Enrolment.roll_number))
+    return [RosterLine(roll, StudentName(student_id, name, folded), None)
+            for roll, student_id, name, folded in rows]

@@ -3,18 +3,18 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, true
 from sqlmodel import Session, select
 
 from core.clock import Clock
 from grading.vocabulary import CommentMark
-from models import SchoolClass, ScoreEntry, Subject, Term
+from models import Enrolment, SchoolClass, ScoreEntry, Student, Subject, Term
 from services import audit, transactions
 from services.bulk_insert import insert_rows
 from services.errors import DomainError, InvalidBatch, InvalidValue, LineProblem
 from services.locks import refuse_if_locked, score_lock
 from services.permissions import require_assigned_teacher
-from services.school import columns_for, get_or_fail, roster_labels
+from services.school import columns_for, get_or_fail, keep
 from services.score_values import parse_score
 
 
@@ -83,9 +83,7 @@ def _new_row(batch: ScoreBatch, column: str, student_id: int, value, actor_id: i
 
 def _check_context(session: Session, clock: Clock, actor_id: int,
                    batch: ScoreBatch) -> BatchContext:
-    school_class = get_or_fail(session, SchoolClass, batch.class_id, "lớp")
-    subject = get_or_fail(session, Subject, batch.subject_id, "môn học")
-    term = get_or_fail(session, Term, batch.term_id, "học kì")
+    school_class, subject, term = _batch_rows(session, batch)
     if term.year_id != school_class.year_id:
         raise DomainError(f"Học kì đã chọn không thuộc năm học của lớp {school_class.name}.")
     require_assigned_teacher(session, actor_id, school_class, subject)
@@ -102,21 +100,36 @@ def _check_context(session: Session, clock: Clock, actor_id: int,
     return BatchContext(school_class, subject, term, column)
 
 
+def _batch_rows(session: Session, batch: ScoreBatch) -> tuple[SchoolClass, Subject, Term]:
+    """The class, subject and term of a batch in one query (each kept for the session);
+    a missing one is named as `get_or_fail` would."""
+    found = session.exec(select(SchoolClass, Subject, Term)
+                         .select_from(SchoolClass).join(Subject, true())
+                         .join(Term, true())  # three rows by key, not a product
+                         .where(SchoolClass.id == batch.class_id,
+                                Subject.id == batch.subject_id,
+                                Term.id == batch.term_id)).first()
+    if found is None:
+        get_or_fail(session, SchoolClass, batch.class_id, "lớp")
+        get_or_fail(session, Subject, batch.subject_id, "môn học")
+        get_or_fail(session, Term, batch.term_id, "học kì")
+    school_class, subject, term = found
+    return keep(session, school_class), keep(session, subject), keep(session, term)
+
+
 def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) -> dict:
-    students = roster_labels(session, batch.class_id)
-    existing = _existing(session, context, list(batch.values))
+    students = _class_cells(session, context, batch.class_id)
     problems: list[LineProblem] = []
     parsed = {}
     for student_id, raw in batch.values.items():
-        label = students.get(student_id, f"HS mã {student_id}")
         if student_id not in students:
-            problems.append(LineProblem(label, f"không có trong danh sách lớp "
-                                               f"{context.school_class.name} hiện nay."))
+            problems.append(LineProblem(f"HS mã {student_id}", f"không có trong danh sách lớp "
+                                        f"{context.school_class.name} hiện nay."))
             continue
-        if student_id in existing:
-            problems.append(LineProblem(label, f"đã có điểm {context.column} = "
-                                               f"{existing[student_id].display()}; muốn đổi "
-                                               "phải gửi yêu cầu sửa điểm."))
+        label, shown = students[student_id]
+        if shown is not None:
+            problems.append(LineProblem(label, f"đã có điểm {context.column} = {shown}; muốn "
+                                               "đổi phải gửi yêu cầu sửa điểm."))
             continue
         try:
             parsed[student_id] = parse_score(raw, context.subject.kind)
@@ -129,10 +142,26 @@ def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) ->
     return parsed
 
 
-def _existing(session: Session, context: BatchContext, student_ids: list[int]) -> dict:
-    rows = session.exec(select(ScoreEntry).where(_cells_of(
-        context.subject.id, context.term.id, context.column, student_ids))).all()
-    return {row.student_id: row for row in rows}
+def _class_cells(session: Session, context: BatchContext,
+                 class_id: int) -> dict[int, tuple[str, str | None]]:
+    """Student id → ("roll. name", the column's value shown, or None when empty) for the
+    class's current students: the roster and the cells a Xác nhận must find empty, in one
+    query. Each student's cell is a correlated look-up by the unique index, whatever the
+    planner's statistics say (a join may scan the subject's every cell)."""
+    def cell(column):
+        return select(column).where(
+            ScoreEntry.student_id == Enrolment.student_id,
+            ScoreEntry.subject_id == context.subject.id, ScoreEntry.term_id == context.term.id,
+            ScoreEntry.column == context.column).scalar_subquery()
+
+    rows = session.exec(
+        select(Enrolment.student_id, Enrolment.roll_number, Student.full_name,
+               cell(ScoreEntry.id), cell(ScoreEntry.value), cell(ScoreEntry.mark))
+        .join(Student, Student.id == Enrolment.student_id)
+        .where(Enrolment.class_id == class_id, Enrolment.end_date.is_(None)))
+    return {student_id: (f"{roll}. {name}",
+                         None if cell_id is None else ScoreEntry(value=value, mark=mark).display())
+            for student_id, roll, name, cell_id, value, mark in rows}
 
 
 def _column_of(batch: ScoreBatch) -> str:
