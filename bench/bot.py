@@ -155,10 +155,11 @@ def _lanes(messages, tag: str) -> list[list]:
 def _run_lane(engine, clock, lane, users) -> None:
     for key, (teacher_id, text) in lane:
         user = users[teacher_id]
-        with Session(engine, expire_on_commit=False) as session:
+        with Session(engine, expire_on_commit=False) as session:  # one per update, as
             replies = handle(session, clock, Incoming("telegram", user, user, text=text,
                                                       update_key=f"m{key}"))
-            data = replies[0].buttons[0].data
+        data = replies[0].buttons[0].data  # the adapters open them
+        with Session(engine, expire_on_commit=False) as session:
             done = handle(session, clock, Incoming("telegram", user, user, button_data=data,
                                                    update_key=f"b{key}"))
         assert "Đã lưu" in done[0].text, done[0].text

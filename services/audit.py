@@ -162,8 +162,9 @@ def append_many(session: Session, clock: Clock, *, actor_id: int | None,
     of them, and building and flushing 40 mapped instances cost more than the INSERT."""
     chain = chain_of(session, school_id, actor_id)
     lock_chain(session, chain)
-    last = head(session, chain)
-    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS)
+    last = session.exec(select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.chain == chain)
+                        .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    seq, prev_hash = tuple(last) if last else (0, GENESIS)
     at = clock.now().astimezone(UTC)
     actor, acting_as = _attribution(actor_id)
     entries = []

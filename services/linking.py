@@ -3,15 +3,15 @@
 import secrets
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, and_, select
 
 from core.clock import Clock
-from models import ChatIdentity, Invite, Staff
+from models import ChatIdentity, Invite, School, SchoolYear, Staff
 from models.types import Role
 from services import audit
 from services.errors import DomainError, NotFound
 from services.permissions import require_any_role
-from services.school import get_or_fail
+from services.school import get_or_fail, keep, keep_current_year
 
 INVITE_DAYS = 14
 
@@ -73,10 +73,23 @@ def _identities(session: Session, channel: str, external_user_id: str, staff_id:
 
 
 def identify(session: Session, channel: str, external_user_id: str) -> Staff | None:
-    row = session.exec(select(Staff).join(ChatIdentity, ChatIdentity.staff_id == Staff.id).where(
-        ChatIdentity.channel == channel, ChatIdentity.external_user_id == external_user_id,
-        ChatIdentity.unlinked_at.is_(None), Staff.active)).first()
-    return row
+    """The active staff member behind a chat account. Their school and its current year
+    come in the same query and stay loaded for the session: every update needs them."""
+    row = session.exec(
+        select(Staff, School, SchoolYear)
+        .join(ChatIdentity, ChatIdentity.staff_id == Staff.id)
+        .join(School, School.id == Staff.school_id)
+        .outerjoin(SchoolYear, and_(SchoolYear.school_id == School.id, SchoolYear.is_current))
+        .where(ChatIdentity.channel == channel,
+               ChatIdentity.external_user_id == external_user_id,
+               ChatIdentity.unlinked_at.is_(None), Staff.active)).first()
+    if row is None:
+        return None
+    staff, school, year = row
+    keep(session, school)
+    if year is not None:
+        keep_current_year(session, year)
+    return staff
 
 
 def unlink(session: Session, clock: Clock, channel: str, external_user_id: str) -> bool:

@@ -45,11 +45,19 @@ def get_or_fail(session: Session, model, key: int, what: str):
 
 
 def current_year(session: Session, school_id: int) -> SchoolYear:
-    year = session.exec(select(SchoolYear).where(SchoolYear.school_id == school_id,
-                                                 SchoolYear.is_current)).first()
+    year = session.info.get("current_years", {}).get(school_id)
+    if year is None:
+        year = session.exec(select(SchoolYear).where(SchoolYear.school_id == school_id,
+                                                     SchoolYear.is_current)).first()
     if year is None:
         raise NotFound("Trường chưa có năm học hiện hành. Quản trị cần tạo năm học trước.")
     return year
+
+
+def keep_current_year(session: Session, year: SchoolYear) -> None:
+    """`current_year` of the year's school, for the rest of this session (a bot update
+    reads it with the person it identifies; nothing in an update changes it)."""
+    session.info.setdefault("current_years", {})[year.school_id] = keep(session, year)
 
 
 def term_for_date(session: Session, year_id: int, day: date) -> Term:
