@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, and_, select
 
 from core.clock import Clock
@@ -72,17 +73,21 @@ def _identities(session: Session, channel: str, external_user_id: str, staff_id:
         | (ChatIdentity.staff_id == staff_id))).all()
 
 
+_IDENTIFY = (select(Staff, School, SchoolYear)
+             .join(ChatIdentity, ChatIdentity.staff_id == Staff.id)
+             .join(School, School.id == Staff.school_id)
+             .outerjoin(SchoolYear, and_(SchoolYear.school_id == School.id,
+                                         SchoolYear.is_current))
+             .where(ChatIdentity.channel == bindparam("channel"),
+                    ChatIdentity.external_user_id == bindparam("external_user_id"),
+                    ChatIdentity.unlinked_at.is_(None), Staff.active))
+
+
 def identify(session: Session, channel: str, external_user_id: str) -> Staff | None:
     """The active staff member behind a chat account. Their school and its current year
     come in the same query and stay loaded for the session: every update needs them."""
-    row = session.exec(
-        select(Staff, School, SchoolYear)
-        .join(ChatIdentity, ChatIdentity.staff_id == Staff.id)
-        .join(School, School.id == Staff.school_id)
-        .outerjoin(SchoolYear, and_(SchoolYear.school_id == School.id, SchoolYear.is_current))
-        .where(ChatIdentity.channel == channel,
-               ChatIdentity.external_user_id == external_user_id,
-               ChatIdentity.unlinked_at.is_(None), Staff.active)).first()
+    row = session.exec(_IDENTIFY, params={"channel": channel,
+                                          "external_user_id": external_user_id}).first()
     if row is None:
         return None
     staff, school, year = row

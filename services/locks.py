@@ -7,6 +7,7 @@ approved correction does not (the correction procedure is the way past a lock).
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, or_, select
 
 from core.clock import VN_TZ, Clock
@@ -41,15 +42,23 @@ def _matches(column, value):
     return or_(column.is_(None), column == value)
 
 
+# Built once: a score batch asks twice, and building this statement cost more than
+# running it. A subject of None matches only class-wide locks, as `_matches` does.
+_SCORE_LOCK = (select(LockWindow).where(
+    LockWindow.year_id == bindparam("year_id"), LockWindow.starts_at <= bindparam("now"),
+    LockWindow.lifted_at.is_(None), _matches(LockWindow.term_id, bindparam("term_id")),
+    LockWindow.month.is_(None), _matches(LockWindow.class_id, bindparam("class_id")),
+    _matches(LockWindow.subject_id, bindparam("subject_id"))).limit(1))
+
+
 def score_lock(session: Session, now: datetime, year_id: int, term_id: int, class_id: int,
                subject_id: int | None, teacher_id: int | None = None,
                column: str | None = None) -> LockWindow | None:
     """The lock that forbids writing this term's cells (subject None: class-wide records).
     An approved "Xin mở khóa" window for this teacher and column lets them through."""
-    query = _active(session, now, year_id).where(
-        _matches(LockWindow.term_id, term_id), LockWindow.month.is_(None),
-        _matches(LockWindow.class_id, class_id), _matches(LockWindow.subject_id, subject_id))
-    lock = session.exec(query.limit(1)).first()
+    lock = session.exec(_SCORE_LOCK, params={
+        "year_id": year_id, "now": now, "term_id": term_id, "class_id": class_id,
+        "subject_id": subject_id}).first()
     if lock is None or teacher_id is None or column is None or subject_id is None:
         return lock
     if open_window(session, now, teacher_id, class_id, subject_id, term_id, column):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
@@ -21,14 +21,30 @@ PREVIEW_MINUTES = 30
 T = TypeVar("T")
 
 
+# The statements every score message and Xác nhận run, built once: building them cost
+# about as much as running them.
+_LAPSE_PREVIEWS = (update(PendingAction).where(
+    PendingAction.staff_id == bindparam("b_staff_id"), PendingAction.kind != "choices",
+    PendingAction.status == "pending")
+    .values(status="replaced", decided_at=bindparam("b_decided_at"))
+    .execution_options(synchronize_session="fetch"))
+_BY_TOKEN = select(PendingAction).where(PendingAction.token == bindparam("token"))
+_MOVE = (update(PendingAction).where(PendingAction.id == bindparam("b_id"),
+                                     PendingAction.status == bindparam("b_expected"))
+         .values(status=bindparam("b_status"), decided_at=bindparam("b_decided_at"))
+         .execution_options(synchronize_session=False))
+_LATEST_PENDING = (select(PendingAction).where(
+    PendingAction.staff_id == bindparam("staff_id"), PendingAction.chat_id == bindparam("chat_id"),
+    PendingAction.kind != "choices", PendingAction.status == "pending")
+    .order_by(PendingAction.id.desc()).limit(1))
+_RECORD_UPDATE = insert(ProcessedUpdate)
+
+
 def save_preview(session: Session, clock: Clock, staff_id: int, channel: str, chat_id: str,
                  kind: str, payload: dict[str, Any]) -> PendingAction:
     """Store a preview; any older pending preview of the same person lapses."""
     now = clock.now()
-    session.execute(update(PendingAction).where(
-        PendingAction.staff_id == staff_id, PendingAction.kind != "choices",
-        PendingAction.status == "pending").values(status="replaced", decided_at=now)
-        .execution_options(synchronize_session="fetch"))
+    session.execute(_LAPSE_PREVIEWS, {"b_staff_id": staff_id, "b_decided_at": now})
     action = PendingAction(token=secrets.token_urlsafe(9), staff_id=staff_id, channel=channel,
                            chat_id=chat_id, kind=kind, payload=json.dumps(payload),
                            created_at=now, expires_at=now + timedelta(minutes=PREVIEW_MINUTES))
@@ -53,7 +69,7 @@ STATUS_TEXT = {
 
 def claim(session: Session, clock: Clock, token: str, staff_id: int) -> Claimed:
     """The pending preview behind a button, if this person may still act on it."""
-    action = session.exec(select(PendingAction).where(PendingAction.token == token)).first()
+    action = session.exec(_BY_TOKEN, params={"token": token}).first()
     if action is None or action.staff_id != staff_id:
         raise DomainError("Nút này không dành cho thầy/cô hoặc không còn hiệu lực.")
     if action.status == "pending" and action.expires_at < clock.now():
@@ -93,11 +109,8 @@ def _set_status(session: Session, action: PendingAction, status: str, expected: 
     """Move `action` from `expected` to `status` (uncommitted); when it was no longer
     `expected`, it is reloaded so that `status_text` says what happened to it."""
     now = clock.now()
-    moved = session.execute(
-        update(PendingAction)
-        .where(PendingAction.id == action.id, PendingAction.status == expected)
-        .values(status=status, decided_at=now)
-        .execution_options(synchronize_session=False)).rowcount
+    moved = session.execute(_MOVE, {"b_id": action.id, "b_expected": expected,
+                                    "b_status": status, "b_decided_at": now}).rowcount
     if moved != 1:
         session.refresh(action)
         return False
@@ -123,10 +136,8 @@ def payload_of(action: PendingAction) -> dict[str, Any]:
 
 
 def latest_pending(session: Session, staff_id: int, chat_id: str) -> PendingAction | None:
-    return session.exec(select(PendingAction).where(
-        PendingAction.staff_id == staff_id, PendingAction.chat_id == chat_id,
-        PendingAction.kind != "choices", PendingAction.status == "pending")
-        .order_by(PendingAction.id.desc())).first()
+    return session.exec(_LATEST_PENDING, params={"staff_id": staff_id,
+                                                 "chat_id": chat_id}).first()
 
 
 def first_time(session: Session, clock: Clock, channel: str, update_key: str) -> bool:
@@ -135,7 +146,7 @@ def first_time(session: Session, clock: Clock, channel: str, update_key: str) ->
     while the first is being handled waits for it, then is refused."""
     row = {"channel": channel, "update_key": update_key, "at": clock.now()}
     try:  # through Core: an ORM object here costs a unit-of-work flush on every update
-        session.execute(insert(ProcessedUpdate).values(row))
+        session.execute(_RECORD_UPDATE, row)
     except IntegrityError:
         session.rollback()
         return False

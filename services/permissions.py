@@ -1,5 +1,6 @@
 """Who holds which role, and the checks every write path calls."""
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from models import SchoolClass, Staff, StaffRole, Subject, TeachingAssignment
@@ -27,12 +28,20 @@ def require_any_role(session: Session, staff_id: int, allowed: set[Role], action
     return staff
 
 
+_TEACHES_CLASS = select(TeachingAssignment.id).where(
+    TeachingAssignment.teacher_id == bindparam("staff_id"),
+    TeachingAssignment.class_id == bindparam("class_id")).limit(1)
+_TEACHES_SUBJECT = _TEACHES_CLASS.where(TeachingAssignment.subject_id == bindparam("subject_id"))
+
+
 def teaches(session: Session, staff_id: int, class_id: int, subject_id: int | None = None) -> bool:
-    query = select(TeachingAssignment.id).where(TeachingAssignment.teacher_id == staff_id,
-                                                TeachingAssignment.class_id == class_id)
-    if subject_id is not None:
-        query = query.where(TeachingAssignment.subject_id == subject_id)
-    return session.exec(query.limit(1)).first() is not None
+    """Built once (asked on every score message and Xác nhận)."""
+    if subject_id is None:
+        query, params = _TEACHES_CLASS, {"staff_id": staff_id, "class_id": class_id}
+    else:
+        query, params = _TEACHES_SUBJECT, {"staff_id": staff_id, "class_id": class_id,
+                                           "subject_id": subject_id}
+    return session.exec(query, params=params).first() is not None
 
 
 def require_assigned_teacher(session: Session, staff_id: int, school_class: SchoolClass,

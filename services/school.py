@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, or_, select
 
 from grading.base import Circular, SubjectSpec
@@ -64,9 +65,11 @@ def term_for_date(session: Session, year_id: int, day: date) -> Term:
     return term_on(year_terms(session, year_id), day)
 
 
+_YEAR_TERMS = select(Term).where(Term.year_id == bindparam("year_id")).order_by(Term.number)
+
+
 def year_terms(session: Session, year_id: int) -> list[Term]:
-    return list(session.exec(select(Term).where(Term.year_id == year_id)
-                             .order_by(Term.number)))
+    return list(session.exec(_YEAR_TERMS, params={"year_id": year_id}))
 
 
 def term_on(terms: list[Term], day: date) -> Term:
@@ -137,13 +140,17 @@ def topics_count(session: Session, year_id: int) -> bool:
     return held(session, School, held(session, SchoolYear, year_id).school_id).topic_periods_count
 
 
+_SUBJECT_CURRICULUM = curriculum_query(bindparam("year_id")).where(
+    CurriculumEntry.grade == bindparam("grade"), Subject.id == bindparam("subject_id"))
+
+
 def subject_spec(session: Session, subject: Subject, school_class: SchoolClass) -> SubjectSpec:
     """The subject's spec in this class: `class_subjects` narrowed to the subject's own
     rows (picking is per subject), so a score batch does not load the grade's curriculum."""
-    query = (curriculum_query(school_class.year_id)
-             .where(CurriculumEntry.grade == school_class.grade, Subject.id == subject.id))
-    for _, spec in pick_subjects(session.exec(query).all(), school_class,
-                                 topics_count(session, school_class.year_id)):
+    rows = session.exec(_SUBJECT_CURRICULUM, params={
+        "year_id": school_class.year_id, "grade": school_class.grade,
+        "subject_id": subject.id}).all()
+    for _, spec in pick_subjects(rows, school_class, topics_count(session, school_class.year_id)):
         return spec
     raise NotFound(f"Môn {subject.name} không có trong kế hoạch dạy học của lớp "
                    f"{school_class.name} (khối {school_class.grade}"
@@ -185,13 +192,17 @@ class StudentName:
     folded_name: str
 
 
+_ROSTER_NAMES = (select(Enrolment.roll_number, Student.id, Student.full_name,
+                        Student.folded_name).join(Student)
+                 .where(Enrolment.class_id == bindparam("class_id"),
+                        Enrolment.end_date.is_(None))
+                 .order_by(Enrolment.roll_number))
+
+
 def roster_names(session: Session, class_id: int) -> list[RosterLine]:
     """`roster` for reading a score message: the same lines in the same order, the
     student as a `StudentName` and no enrolment. Plain rows: 40 students and their
     enrolments as ORM objects cost more than the rest of the preview's look-ups."""
-    rows = session.exec(select(Enrolment.roll_number, Student.id, Student.full_name,
-                               Student.folded_name).join(Student)
-                        .where(Enrolment.class_id == class_id, Enrolment.end_date.is_(None))
-                        .order_by(Enrolment.roll_number))
+    rows = session.exec(_ROSTER_NAMES, params={"class_id": class_id})
     return [RosterLine(roll, StudentName(student_id, name, folded), None)
             for roll, student_id, name, folded in rows]
