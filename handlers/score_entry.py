@@ -9,6 +9,7 @@ ask it open), a student given two values.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from handlers.context import Context
@@ -199,12 +200,18 @@ def student_of(line: ScoreLine, lines: list[RosterLine]) -> tuple[RosterLine | N
     return by_roll, ""
 
 
+_FILLED = select(ScoreEntry).where(  # built once: asked on every score message
+    ScoreEntry.subject_id == bindparam("subject_id"), ScoreEntry.term_id == bindparam("term_id"),
+    ScoreEntry.column == bindparam("column"),
+    ScoreEntry.student_id.in_(bindparam("student_ids", expanding=True)))
+
+
 def _already_entered(ctx: Context, values: dict[int, str], lines: list[RosterLine],
                      subject: Subject, term: Term, column: str) -> list[tuple[str, str]]:
     """Cells already holding a value (one query for the whole batch)."""
-    filled = {cell.student_id: cell for cell in ctx.session.exec(select(ScoreEntry).where(
-        ScoreEntry.subject_id == subject.id, ScoreEntry.term_id == term.id,
-        ScoreEntry.column == column, ScoreEntry.student_id.in_(list(values))))}
+    filled = {cell.student_id: cell for cell in ctx.session.exec(_FILLED, params={
+        "subject_id": subject.id, "term_id": term.id, "column": column,
+        "student_ids": list(values)})}
     return [(f"{line.roll_number}. {line.student.full_name}",
              f"đã có điểm {column} = {filled[line.student.id].display()}. Muốn đổi, gửi "
              "“sửa …” (gõ /help để xem mẫu).")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, select
 
 from core.clock import Clock
@@ -154,6 +154,11 @@ def append(session: Session, clock: Clock, *, actor_id: int | None, action: str,
                        school_id=school_id)[0]
 
 
+_HEAD_LINK = (select(AuditEntry.seq, AuditEntry.hash)  # built once: every append reads it
+              .where(AuditEntry.chain == bindparam("chain"))
+              .order_by(AuditEntry.seq.desc()).limit(1))
+
+
 def append_many(session: Session, clock: Clock, *, actor_id: int | None,
                 changes: list[Change], via: str = "",
                 school_id: int | None = None) -> list[NewEntry]:
@@ -162,8 +167,7 @@ def append_many(session: Session, clock: Clock, *, actor_id: int | None,
     of them, and building and flushing 40 mapped instances cost more than the INSERT."""
     chain = chain_of(session, school_id, actor_id)
     lock_chain(session, chain)
-    last = session.exec(select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.chain == chain)
-                        .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    last = session.exec(_HEAD_LINK, params={"chain": chain}).first()
     seq, prev_hash = tuple(last) if last else (0, GENESIS)
     at = clock.now().astimezone(UTC)
     actor, acting_as = _attribution(actor_id)

@@ -4,12 +4,16 @@ diacritics, any case)."""
 import difflib
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
 from core.text import fold
 from models import SchoolClass, Subject
 from services.school import RosterLine, roster
 from services.subject_aliases import by_alias
+
+_CLASS_BY_NAME = select(SchoolClass).where(SchoolClass.year_id == bindparam("year_id"),
+                                           func.upper(SchoolClass.name) == bindparam("wanted"))
 
 
 def find_class(session: Session, year_id: int, text: str) -> SchoolClass | None:
@@ -19,8 +23,7 @@ def find_class(session: Session, year_id: int, text: str) -> SchoolClass | None:
     names are) instead of loading the year's every class; the comparison is made again in
     Python, so the database's reading can only narrow, never decide."""
     wanted = fold(text).replace(" ", "").upper()
-    candidates = session.exec(select(SchoolClass).where(
-        SchoolClass.year_id == year_id, func.upper(SchoolClass.name) == wanted))
+    candidates = session.exec(_CLASS_BY_NAME, params={"year_id": year_id, "wanted": wanted})
     for school_class in candidates:
         if school_class.name.upper() == wanted:
             return school_class

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, and_, bindparam, true
 from sqlmodel import Session, select
 
 from core.clock import Clock
@@ -100,15 +100,36 @@ def _check_context(session: Session, clock: Clock, actor_id: int,
     return BatchContext(school_class, subject, term, column)
 
 
+# Built once: a Xác nhận runs them, and building cost about as much as running.
+_BATCH_ROWS = (select(SchoolClass, Subject, Term)
+               .select_from(SchoolClass).join(Subject, true())
+               .join(Term, true())  # three rows by key, not a product
+               .where(SchoolClass.id == bindparam("class_id"),
+                      Subject.id == bindparam("subject_id"), Term.id == bindparam("term_id")))
+
+
+def _cell(column):
+    """One student's cell of the batch's column, looked up by the unique index."""
+    return select(column).where(
+        ScoreEntry.student_id == Enrolment.student_id,
+        ScoreEntry.subject_id == bindparam("subject_id"),
+        ScoreEntry.term_id == bindparam("term_id"),
+        ScoreEntry.column == bindparam("column")).scalar_subquery()
+
+
+_CLASS_CELLS = (select(Enrolment.student_id, Enrolment.roll_number, Student.full_name,
+                       _cell(ScoreEntry.id), _cell(ScoreEntry.value), _cell(ScoreEntry.mark))
+                .join(Student, Student.id == Enrolment.student_id)
+                .where(Enrolment.class_id == bindparam("class_id"),
+                       Enrolment.end_date.is_(None)))
+
+
 def _batch_rows(session: Session, batch: ScoreBatch) -> tuple[SchoolClass, Subject, Term]:
     """The class, subject and term of a batch in one query (each kept for the session);
     a missing one is named as `get_or_fail` would."""
-    found = session.exec(select(SchoolClass, Subject, Term)
-                         .select_from(SchoolClass).join(Subject, true())
-                         .join(Term, true())  # three rows by key, not a product
-                         .where(SchoolClass.id == batch.class_id,
-                                Subject.id == batch.subject_id,
-                                Term.id == batch.term_id)).first()
+    found = session.exec(_BATCH_ROWS, params={
+        "class_id": batch.class_id, "subject_id": batch.subject_id,
+        "term_id": batch.term_id}).first()
     if found is None:
         get_or_fail(session, SchoolClass, batch.class_id, "lớp")
         get_or_fail(session, Subject, batch.subject_id, "môn học")
@@ -148,17 +169,9 @@ def _class_cells(session: Session, context: BatchContext,
     class's current students: the roster and the cells a Xác nhận must find empty, in one
     query. Each student's cell is a correlated look-up by the unique index, whatever the
     planner's statistics say (a join may scan the subject's every cell)."""
-    def cell(column):
-        return select(column).where(
-            ScoreEntry.student_id == Enrolment.student_id,
-            ScoreEntry.subject_id == context.subject.id, ScoreEntry.term_id == context.term.id,
-            ScoreEntry.column == context.column).scalar_subquery()
-
-    rows = session.exec(
-        select(Enrolment.student_id, Enrolment.roll_number, Student.full_name,
-               cell(ScoreEntry.id), cell(ScoreEntry.value), cell(ScoreEntry.mark))
-        .join(Student, Student.id == Enrolment.student_id)
-        .where(Enrolment.class_id == class_id, Enrolment.end_date.is_(None)))
+    rows = session.exec(_CLASS_CELLS, params={
+        "class_id": class_id, "subject_id": context.subject.id, "term_id": context.term.id,
+        "column": context.column})
     return {student_id: (f"{roll}. {name}",
                          None if cell_id is None else ScoreEntry(value=value, mark=mark).display())
             for student_id, roll, name, cell_id, value, mark in rows}

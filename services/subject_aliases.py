@@ -3,7 +3,7 @@
 national subject lists of THCS and THPT (codes as in `services.curricula`);
 each school adds its own in the panel's Danh mục (Tên gọi khác của môn)."""
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, select
 
 from core.text import fold
@@ -44,17 +44,22 @@ for _code, _aliases in BUILT_IN.items():
         _BUILT_IN_BY_ALIAS.setdefault(fold(_alias), []).append(_code)
 
 
+_OWN_IDS = select(SubjectAlias.subject_id).where(SubjectAlias.school_id == bindparam("school_id"),
+                                                SubjectAlias.alias == bindparam("alias"))
+# One query for both: a school alias, when there is one, wins over the built-in.
+_BY_ALIAS = (select(Subject, Subject.id.in_(_OWN_IDS))
+             .where(Subject.school_id == bindparam("school_id"),
+                    or_(Subject.id.in_(_OWN_IDS),
+                        Subject.code.in_(bindparam("codes", expanding=True))))
+             .order_by(Subject.order))
+
+
 def by_alias(session: Session, school_id: int, text: str) -> list[Subject]:
     """The subject a name stands for: the school's own aliases first, then built-in ones."""
     wanted = fold(text.replace(",", " ").replace("-", " "))
-    own_ids = select(SubjectAlias.subject_id).where(SubjectAlias.school_id == school_id,
-                                                   SubjectAlias.alias == wanted)
     codes = _BUILT_IN_BY_ALIAS.get(wanted, [])
-    # One query for both: a school alias, when there is one, wins over the built-in.
-    rows = session.exec(select(Subject, Subject.id.in_(own_ids))
-                        .where(Subject.school_id == school_id,
-                               or_(Subject.id.in_(own_ids), Subject.code.in_(codes)))
-                        .order_by(Subject.order)).all()
+    rows = session.exec(_BY_ALIAS, params={"school_id": school_id, "alias": wanted,
+                                           "codes": codes}).all()
     own = [subject for subject, is_own in rows if is_own]
     return own or [subject for subject, _ in rows]
 
