@@ -69,6 +69,10 @@ def entry_mac(entry_hash_hex: str) -> str:
     return audit_seal.sign(f"entry:{entry_hash_hex}")
 
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:k, :c)")
+_TAKE_WRITE_LOCK = text("UPDATE auditentry SET seq = seq WHERE 1 = 0")
+
+
 def lock_chain(session: Session, chain: int) -> None:
     """Serialise with every other appender to this chain until this transaction ends.
 
@@ -76,10 +80,9 @@ def lock_chain(session: Session, chain: int) -> None:
     touches no row takes the write lock now, before the head is read, so two appenders
     never read the same head (the unique (chain, seq) index would refuse the second)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SELECT pg_advisory_xact_lock(:k, :c)")
-                     .bindparams(k=_ADVISORY_KEY, c=chain))
+        session.exec(_ADVISORY_LOCK, params={"k": _ADVISORY_KEY, "c": chain})
     else:
-        session.exec(text("UPDATE auditentry SET seq = seq WHERE 1 = 0"))
+        session.exec(_TAKE_WRITE_LOCK)
 
 
 def head(session: Session, chain: int) -> AuditEntry | None:

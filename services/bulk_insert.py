@@ -34,12 +34,16 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict],
                                             sort_by_parameter_order=True)
         result = session.execute(statement, list(rows)).all()
         return result if returning else []
-    sql = _unnest_sql(dialect, table, names, tuple(column.name for column in returning))
-    arrays = {f"a{index}": _column_values(dialect, table.c[name], rows, name)
-              for index, name in enumerate(names)}
+    values = {name: _column_values(dialect, table.c[name], rows, name) for name in names}
+    shared = tuple(name != names[0] and len(set(map(repr, column))) == 1
+                   for name, column in values.items())
+    sql = _unnest_sql(dialect, table, names, shared,
+                      tuple(column.name for column in returning))
+    params = {f"a{index}": column[0] if once else column
+              for index, (column, once) in enumerate(zip(values.values(), shared, strict=True))}
     driver = session.connection().connection.driver_connection
     with driver.cursor() as cursor:
-        cursor.execute(sql, arrays)
+        cursor.execute(sql, params)
         return cursor.fetchall() if returning else []
 
 
@@ -52,13 +56,23 @@ def _column_values(dialect: Dialect, column: Column, rows: Sequence[dict], name:
 
 
 @cache
-def _unnest_sql(dialect: Dialect, table: Table, names: tuple[str, ...],
+def _unnest_sql(dialect: Dialect, table: Table, names: tuple[str, ...], shared: tuple[bool, ...],
                 returning: tuple[str, ...]) -> str:
+    """A column whose value every row shares (the batch's class, actor, instant …) goes
+    once, as a scalar; the others as arrays. The first column is always an array, so that
+    `unnest` gives the number of rows."""
     quote = dialect.identifier_preparer.quote
-    arrays = ", ".join(f"CAST(%(a{index})b AS {_sql_type(dialect, table.c[name])}[])"
-                       for index, name in enumerate(names))
+    arrays, selected = [], []
+    for index, (name, once) in enumerate(zip(names, shared, strict=True)):
+        cast = f"CAST(%(a{index})b AS {_sql_type(dialect, table.c[name])}{'' if once else '[]'})"
+        if once:
+            selected.append(cast)
+        else:
+            arrays.append(cast)
+            selected.append(f"u.c{index}")
+    columns = ", ".join(f"c{index}" for index, once in enumerate(shared) if not once)
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-           f"SELECT * FROM unnest({arrays})")
+           f"SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS u({columns})")
     if returning:
         sql += f" RETURNING {', '.join(quote(n) for n in returning)}"
     return sql

@@ -118,7 +118,7 @@ def _cell(column):
 
 
 _CLASS_CELLS = (select(Enrolment.student_id, Enrolment.roll_number, Student.full_name,
-                       _cell(ScoreEntry.id), _cell(ScoreEntry.value), _cell(ScoreEntry.mark))
+                       _cell(ScoreEntry.id))
                 .join(Student, Student.id == Enrolment.student_id)
                 .where(Enrolment.class_id == bindparam("class_id"),
                        Enrolment.end_date.is_(None)))
@@ -140,6 +140,8 @@ def _batch_rows(session: Session, batch: ScoreBatch) -> tuple[SchoolClass, Subje
 
 def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) -> dict:
     students = _class_cells(session, context, batch.class_id)
+    filled = _shown(session, [students[s][1] for s in batch.values
+                              if s in students and students[s][1] is not None])
     problems: list[LineProblem] = []
     parsed = {}
     for student_id, raw in batch.values.items():
@@ -147,10 +149,11 @@ def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) ->
             problems.append(LineProblem(f"HS mã {student_id}", f"không có trong danh sách lớp "
                                         f"{context.school_class.name} hiện nay."))
             continue
-        label, shown = students[student_id]
-        if shown is not None:
-            problems.append(LineProblem(label, f"đã có điểm {context.column} = {shown}; muốn "
-                                               "đổi phải gửi yêu cầu sửa điểm."))
+        label, cell_id = students[student_id]
+        if cell_id is not None:
+            problems.append(LineProblem(label, f"đã có điểm {context.column} = "
+                                               f"{filled[cell_id]}; muốn đổi phải gửi yêu cầu "
+                                               "sửa điểm."))
             continue
         try:
             parsed[student_id] = parse_score(raw, context.subject.kind)
@@ -164,17 +167,23 @@ def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) ->
 
 
 def _class_cells(session: Session, context: BatchContext,
-                 class_id: int) -> dict[int, tuple[str, str | None]]:
-    """Student id → ("roll. name", the column's value shown, or None when empty) for the
-    class's current students: the roster and the cells a Xác nhận must find empty, in one
-    query. Each student's cell is a correlated look-up by the unique index, whatever the
-    planner's statistics say (a join may scan the subject's every cell)."""
+                 class_id: int) -> dict[int, tuple[str, int | None]]:
+    """Student id → ("roll. name", the id of the column's cell, or None when empty) for
+    the class's current students: the roster and the cells a Xác nhận must find empty, in
+    one query. Each student's cell is a correlated look-up by the unique index, whatever
+    the planner's statistics say (a join may scan the subject's every cell)."""
     rows = session.exec(_CLASS_CELLS, params={
         "class_id": class_id, "subject_id": context.subject.id, "term_id": context.term.id,
         "column": context.column})
-    return {student_id: (f"{roll}. {name}",
-                         None if cell_id is None else ScoreEntry(value=value, mark=mark).display())
-            for student_id, roll, name, cell_id, value, mark in rows}
+    return {student_id: (f"{roll}. {name}", cell_id) for student_id, roll, name, cell_id in rows}
+
+
+def _shown(session: Session, cell_ids: list[int]) -> dict[int, str]:
+    """Cell id → its value as shown, for the refusal's message (no query when none)."""
+    if not cell_ids:
+        return {}
+    cells = session.exec(select(ScoreEntry).where(ScoreEntry.id.in_(cell_ids)))
+    return {cell.id: cell.display() for cell in cells}
 
 
 def _column_of(batch: ScoreBatch) -> str:

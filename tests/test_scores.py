@@ -8,6 +8,7 @@ from sqlmodel import select
 from models import ScoreEntry
 from services.errors import InvalidBatch, InvalidValue, Locked, PermissionDenied
 from services.locks import LockScope, create_lock, lift_lock
+from services.school import roster
 from services.scores import ScoreBatch, enter_scores
 from tests.helpers import (
     audit_count,
@@ -116,10 +117,18 @@ def test_a_recorded_score_cannot_be_entered_again(session, school, clock):
     teacher_id = teacher(school, cls.id, subj.id)
     enter_scores(session, clock, teacher_id, batch)
     first = next(iter(batch.values))
+    second = list(batch.values)[1]
     with pytest.raises(InvalidBatch) as refusal:
         enter_scores(session, clock, teacher_id,
-                     ScoreBatch(cls.id, subj.id, batch.term_id, "TX1", {first: "5"}))
+                     ScoreBatch(cls.id, subj.id, batch.term_id, "TX1", {first: "5", second: "6"}))
     assert "yêu cầu sửa điểm" in refusal.value.message
+    assert [p.line for p in refusal.value.problems] == [
+        line for line in (f"{n}. {name}" for n, name in _roll_and_names(session, cls.id)[:2])]
+    assert all("đã có điểm TX1 = 8,0;" in p.problem for p in refusal.value.problems)
+
+
+def _roll_and_names(session, class_id):
+    return [(line.roll_number, line.student.full_name) for line in roster(session, class_id)]
 
 
 def test_a_student_of_another_class_is_refused(session, school, clock):
