@@ -35,7 +35,7 @@ from services.school import (
     year_terms,
 )
 from services.score_values import parse_score, school_reading
-from services.scores import ScoreBatch, add_scores, find_cell
+from services.scores import ScoreBatch, check_scores, find_cell, write_scores
 
 LIST_MISSING_UP_TO = 5  # more missing students than this: a count and /chuaco
 
@@ -274,8 +274,11 @@ def confirm_scores(ctx: Context, claimed: pending.Claimed) -> list[Reply]:
     batch = ScoreBatch(payload["class_id"], payload["subject_id"], payload["term_id"],
                        payload["column"], {int(k): v for k, v in payload["values"].items()})
     try:
-        stored = pending.carry_out(ctx.session, ctx.clock, claimed, lambda: add_scores(
-            ctx.session, ctx.clock, ctx.staff.id, batch, via=ctx.via))
+        stored = pending.carry_out_checked(
+            ctx.session, ctx.clock, claimed,
+            lambda: check_scores(ctx.session, ctx.clock, ctx.staff.id, batch),
+            lambda checked: write_scores(ctx.session, ctx.clock, ctx.staff.id, checked,
+                                         via=ctx.via))
     except DomainError as error:
         return [Reply(f"Không lưu được: {error.message}", replace_original=True)]
     school_class = held(ctx.session, SchoolClass, batch.class_id)

@@ -19,6 +19,7 @@ from services.errors import DomainError
 
 PREVIEW_MINUTES = 30
 T = TypeVar("T")
+C = TypeVar("C")
 
 
 # The statements every score message and Xác nhận run, built once: building them cost
@@ -93,6 +94,37 @@ def carry_out(session: Session, clock: Clock, claimed: Claimed, write: Callable[
     except DomainError:
         _set_status(session, claimed.action, "failed", "confirmed", clock)
         session.commit()
+        raise
+    session.commit()
+    return result
+
+
+def carry_out_checked(session: Session, clock: Clock, claimed: Claimed,
+                      check: Callable[[], C], write: Callable[[C], T]) -> T:
+    """`carry_out` for a write whose every refusal can be found before it writes: `check`
+    reads and refuses (DomainError), `write` only writes. A refusal closes the preview as
+    failed straight from "pending"; otherwise the preview is taken (the same conditional
+    UPDATE: of two presses at once exactly one writes) and the write commits with it.
+
+    No savepoint is needed, which saves the Xác nhận two round trips. Should `write`
+    refuse after all, everything is rolled back, the preview stays pending and nothing is
+    written; the refusal is re-raised."""
+    try:
+        checked = check()
+    except DomainError:
+        if not _set_status(session, claimed.action, "failed", "pending", clock):
+            # Another press took the preview while this one checked (and may have found
+            # its own cells filled): say what became of the preview, not the refusal.
+            session.commit()
+            raise DomainError(status_text(claimed.action)) from None
+        session.commit()
+        raise
+    take(session, clock, claimed.action, "confirmed")
+    try:
+        with transactions.held(session):
+            result = write(checked)
+    except DomainError:
+        session.rollback()
         raise
     session.commit()
     return result

@@ -53,13 +53,35 @@ def enter_scores(session: Session, clock: Clock, actor_id: int, batch: ScoreBatc
 
 def add_scores(session: Session, clock: Clock, actor_id: int, batch: ScoreBatch,
                via: str = "") -> int:
-    """`enter_scores` inside the caller's transaction (the bot's Xác nhận commits the
-    scores with the update's de-duplication and the preview's status).
+    """`enter_scores` inside the caller's transaction. The bot's Xác nhận runs its two
+    halves itself (`check_scores`, then `write_scores` with the preview's status)."""
+    return write_scores(session, clock, actor_id, check_scores(session, clock, actor_id, batch),
+                        via)
+
+
+@dataclass(frozen=True)
+class CheckedBatch:
+    """A batch that passed every check: its context and its values as stored."""
+
+    batch: ScoreBatch
+    context: BatchContext
+    parsed: dict
+
+
+def check_scores(session: Session, clock: Clock, actor_id: int,
+                 batch: ScoreBatch) -> CheckedBatch:
+    """Every refusal of `add_scores` (DomainError), before anything is written."""
+    context = _check_context(session, clock, actor_id, batch)
+    return CheckedBatch(batch, context, _parse_values(session, context, batch))
+
+
+def write_scores(session: Session, clock: Clock, actor_id: int, checked: CheckedBatch,
+                 via: str = "") -> int:
+    """Write a checked batch and its audit entries (uncommitted); refuses nothing.
 
     Rows go in through Core: 40 cells and their 40 audit entries as ORM objects cost
     more in object construction and flushing than the INSERTs themselves."""
-    context = _check_context(session, clock, actor_id, batch)
-    parsed = _parse_values(session, context, batch)
+    batch, context, parsed = checked.batch, checked.context, checked.parsed
     now = clock.now()
     table = ScoreEntry.__table__
     ids = dict(insert_rows(session, table, [

@@ -3,12 +3,14 @@ and one update delivered twice at once (Telegram retrying a slow webhook, or two
 The press, the scores, their audit entries and the preview's status commit together, so
 exactly one press writes and each other press is told the batch is saved."""
 
+import pytest
 from sqlmodel import Session, func, select
 
 from handlers.conversation import handle
 from handlers.events import Incoming
 from models import AuditEntry, PendingAction, ProcessedUpdate, ScoreEntry
-from services import audit
+from services import audit, pending
+from services.errors import DomainError
 from tests.conversation_helpers import linked_phone
 from tests.helpers import at_once, class_named, subject, teacher
 
@@ -66,8 +68,8 @@ def test_one_update_delivered_twice_at_once_is_handled_once(db, session, school,
 
 def test_a_refused_confirm_closes_the_preview_with_the_update_recorded(db, session, school,
                                                                        clock):
-    """The column got a value between preview and Xác nhận: the refusal rolls back to the
-    savepoint, and the press, its de-duplication and the failed preview still commit."""
+    """The column got a value between preview and Xác nhận: the refusal is found before
+    anything is written, and the press, its de-duplication and the failed preview commit."""
     engine, _ = db
     phone, _, cls, maths = _preview(engine, session, school, clock, "703")
     other = phone.say("6A1 Toán TX3\n1 6")  # a second preview replaces the first …
@@ -90,6 +92,34 @@ def test_a_refused_confirm_closes_the_preview_with_the_update_recorded(db, sessi
     assert _stored(engine, cls, maths)[0] == 2  # students 1 and 4; nothing of the batch
     assert "Nút này không còn hiệu lực" in _press(engine, clock, "703",
                                                    again[0].buttons[0].data, "again")[0].text
+
+
+def test_a_write_that_refuses_after_its_checks_leaves_the_preview_pending(db, session, school,
+                                                                          clock):
+    """`carry_out_checked` promises its write refuses nothing; should one refuse anyway,
+    nothing of the press is kept: no status change, no half-written rows."""
+    engine, _ = db
+    _, data, cls, maths = _preview(engine, session, school, clock, "704")
+    token = data.split(":")[1]
+    with Session(engine, expire_on_commit=False) as press:
+        staff_id = press.exec(select(PendingAction.staff_id).where(
+            PendingAction.token == token)).one()
+        claimed = pending.claim(press, clock, token, staff_id)
+
+        def write(checked):
+            press.add(ScoreEntry(student_id=_student(press, cls, 1), class_id=cls.id,
+                                 subject_id=maths.id, term_id=school.term_ids[1],
+                                 column="TX3", value=5, entered_by_id=staff_id,
+                                 entered_at=clock.now()))
+            press.flush()
+            raise DomainError("từ chối muộn")
+
+        with pytest.raises(DomainError):
+            pending.carry_out_checked(press, clock, claimed, lambda: "checked", write)
+    with Session(engine) as check:
+        assert check.exec(select(PendingAction.status).where(
+            PendingAction.token == token)).one() == "pending"
+    assert _stored(engine, cls, maths)[0] == 0
 
 
 def _student(session, cls, roll: int) -> int:
