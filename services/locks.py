@@ -33,22 +33,20 @@ class LockScope:
     subject_id: int | None = None
 
 
-def _active(session: Session, now: datetime, year_id: int):
-    return select(LockWindow).where(LockWindow.year_id == year_id, LockWindow.starts_at <= now,
-                                    LockWindow.lifted_at.is_(None))
-
-
 def _matches(column, value):
     return or_(column.is_(None), column == value)
 
 
+# The year's locks in force at `now` (parameters year_id, now).
+_ACTIVE = select(LockWindow).where(
+    LockWindow.year_id == bindparam("year_id"), LockWindow.starts_at <= bindparam("now"),
+    LockWindow.lifted_at.is_(None))
 # Built once: a score batch asks twice, and building this statement cost more than
 # running it. A subject of None matches only class-wide locks, as `_matches` does.
-_SCORE_LOCK = (select(LockWindow).where(
-    LockWindow.year_id == bindparam("year_id"), LockWindow.starts_at <= bindparam("now"),
-    LockWindow.lifted_at.is_(None), _matches(LockWindow.term_id, bindparam("term_id")),
-    LockWindow.month.is_(None), _matches(LockWindow.class_id, bindparam("class_id")),
-    _matches(LockWindow.subject_id, bindparam("subject_id"))).limit(1))
+_SCORE_LOCK = _ACTIVE.where(
+    _matches(LockWindow.term_id, bindparam("term_id")), LockWindow.month.is_(None),
+    _matches(LockWindow.class_id, bindparam("class_id")),
+    _matches(LockWindow.subject_id, bindparam("subject_id"))).limit(1)
 
 
 def score_lock(session: Session, now: datetime, year_id: int, term_id: int, class_id: int,
@@ -77,10 +75,10 @@ def open_window(session: Session, now: datetime, teacher_id: int, class_id: int,
 
 def attendance_lock(session: Session, now: datetime, year_id: int, term_id: int | None,
                     class_id: int, day: date) -> LockWindow | None:
-    query = _active(session, now, year_id).where(
+    query = _ACTIVE.where(
         _matches(LockWindow.term_id, term_id), _matches(LockWindow.month, day.replace(day=1)),
         _matches(LockWindow.class_id, class_id), LockWindow.subject_id.is_(None))
-    return session.exec(query.limit(1)).first()
+    return session.exec(query.limit(1), params={"year_id": year_id, "now": now}).first()
 
 
 def describe(session: Session, lock: LockWindow) -> str:

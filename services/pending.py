@@ -218,10 +218,7 @@ def chosen(session: Session, clock: Clock, staff_id: int, chat_id: str,
         PendingAction.staff_id == staff_id, PendingAction.chat_id == chat_id,
         PendingAction.kind == "choices", PendingAction.status == "pending",
         PendingAction.expires_at > clock.now()).order_by(PendingAction.id.desc())).first()
-    preview = session.exec(select(PendingAction).where(
-        PendingAction.staff_id == staff_id, PendingAction.chat_id == chat_id,
-        PendingAction.kind != "choices", PendingAction.status == "pending")
-        .order_by(PendingAction.id.desc())).first()
+    preview = latest_pending(session, staff_id, chat_id)
     if choices is None or (preview is not None and preview.id > choices.id):
         return None, None
     data = json.loads(choices.payload)["choices"]
