@@ -9,9 +9,22 @@ def fold(text: str) -> str:
     Teachers often type on phones without Vietnamese input; "nguyen thi huong"
     must find "Nguyễn Thị Hương".
     """
+    if not text.isascii():
+        stripped = text.translate(_STRIPPED)
+        text = stripped if stripped.isascii() else _fold_slowly(stripped)
+    return " ".join(text.lower().split())
+
+
+def _fold_slowly(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return " ".join(stripped.lower().split())
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+# Every Latin letter with diacritics (Vietnamese's among them) and every combining mark
+# folded once, by the same rule: a roster's names are folded on every score message.
+_STRIPPED = {code: _fold_slowly(chr(code)) for code in (*range(0xC0, 0x250),
+                                                         *range(0x1E00, 0x1F00))}
+_STRIPPED.update(dict.fromkeys(range(0x300, 0x370), None))
 
 
 def nfc(text: str) -> str:
