@@ -9,16 +9,13 @@ ask it open), a student given two values.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import bindparam
-from sqlmodel import select
-
 from handlers.context import Context
 from handlers.events import Button, Reply
 from handlers.parse import ParseError, ScoreDraft, ScoreLine, parse_scores
 from handlers.render import table
 from handlers.texts import CANCEL, CONFIRM
 from handlers.unlock_entry import locked_reply
-from models import School, SchoolClass, ScoreEntry, Subject, Term
+from models import School, SchoolClass, Subject, Term
 from services import pending
 from services.directory import closest_classes, find_class, find_subjects, match_student
 from services.errors import DomainError, InvalidValue, Locked
@@ -35,7 +32,7 @@ from services.school import (
     year_terms,
 )
 from services.score_values import parse_score, school_reading
-from services.scores import ScoreBatch, check_scores, find_cell, write_scores
+from services.scores import ScoreBatch, check_scores, filled_cells, find_cell, write_scores
 
 LIST_MISSING_UP_TO = 5  # more missing students than this: a count and /chuaco
 
@@ -68,7 +65,8 @@ def preview_scores(ctx: Context, text: str) -> list[Reply]:
     except DomainError as error:
         return [Reply(error.message)]
     problems = [*draft.problems, *resolved.problems,
-                *_already_entered(ctx, resolved.values, lines, subject, term, draft.column)]
+                *_already_entered(ctx, resolved.values, lines, school_class, subject,
+                                 term, draft.column)]
     if problems:
         return [_problems_reply(problems)]
     if not resolved.values:
@@ -200,20 +198,13 @@ def student_of(line: ScoreLine, lines: list[RosterLine]) -> tuple[RosterLine | N
     return by_roll, ""
 
 
-_FILLED = select(ScoreEntry).where(  # built once: asked on every score message
-    ScoreEntry.subject_id == bindparam("subject_id"), ScoreEntry.term_id == bindparam("term_id"),
-    ScoreEntry.column == bindparam("column"),
-    ScoreEntry.student_id.in_(bindparam("student_ids", expanding=True)))
-
-
 def _already_entered(ctx: Context, values: dict[int, str], lines: list[RosterLine],
-                     subject: Subject, term: Term, column: str) -> list[tuple[str, str]]:
-    """Cells already holding a value (one query for the whole batch)."""
-    filled = {cell.student_id: cell for cell in ctx.session.exec(_FILLED, params={
-        "subject_id": subject.id, "term_id": term.id, "column": column,
-        "student_ids": list(values)})}
+                     school_class: SchoolClass, subject: Subject, term: Term,
+                     column: str) -> list[tuple[str, str]]:
+    """Cells already holding a value, found as the Xác nhận will look for them."""
+    filled = filled_cells(ctx.session, school_class.id, subject.id, term.id, column, values)
     return [(f"{line.roll_number}. {line.student.full_name}",
-             f"đã có điểm {column} = {filled[line.student.id].display()}. Muốn đổi, gửi "
+             f"đã có điểm {column} = {filled[line.student.id]}. Muốn đổi, gửi "
              "“sửa …” (gõ /help để xem mẫu).")
             for line in lines if line.student.id in filled]
 

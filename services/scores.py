@@ -161,7 +161,8 @@ def _batch_rows(session: Session, batch: ScoreBatch) -> tuple[SchoolClass, Subje
 
 
 def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) -> dict:
-    students = _class_cells(session, context, batch.class_id)
+    students = _class_cells(session, batch.class_id, context.subject.id, context.term.id,
+                            context.column)
     filled = _shown(session, [students[s][1] for s in batch.values
                               if s in students and students[s][1] is not None])
     problems: list[LineProblem] = []
@@ -188,15 +189,23 @@ def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) ->
     return parsed
 
 
-def _class_cells(session: Session, context: BatchContext,
-                 class_id: int) -> dict[int, tuple[str, int | None]]:
+def filled_cells(session: Session, class_id: int, subject_id: int, term_id: int, column: str,
+                 student_ids) -> dict[int, str]:
+    """Of these current students of the class, those whose cell in the column already
+    holds a value: student id → the value as shown (one query, two when any is filled)."""
+    cells = _class_cells(session, class_id, subject_id, term_id, column)
+    wanted = {cells[s][1]: s for s in student_ids if s in cells and cells[s][1] is not None}
+    return {wanted[cell_id]: shown for cell_id, shown in _shown(session, list(wanted)).items()}
+
+
+def _class_cells(session: Session, class_id: int, subject_id: int, term_id: int,
+                 column: str) -> dict[int, tuple[str, int | None]]:
     """Student id → ("roll. name", the id of the column's cell, or None when empty) for
     the class's current students: the roster and the cells a Xác nhận must find empty, in
     one query. Each student's cell is a correlated look-up by the unique index, whatever
     the planner's statistics say (a join may scan the subject's every cell)."""
     rows = session.exec(_CLASS_CELLS, params={
-        "class_id": class_id, "subject_id": context.subject.id, "term_id": context.term.id,
-        "column": context.column})
+        "class_id": class_id, "subject_id": subject_id, "term_id": term_id, "column": column})
     return {student_id: (f"{roll}. {name}", cell_id) for student_id, roll, name, cell_id in rows}
 
 

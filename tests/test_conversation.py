@@ -83,6 +83,25 @@ def test_preview_then_confirm_stores_the_batch(db, session, school, clock):
         assert len(check.exec(select(ScoreEntry)).all()) == 3
 
 
+def test_a_cell_already_filled_is_refused_at_preview_naming_the_value(db, session, school,
+                                                                     clock):
+    engine, _ = db
+    cls, _, teacher_id = _math_teacher(session, school)
+    lines = roster(session, cls.id)
+    phone = linked_phone(engine, clock, school, teacher_id, "509")
+    phone.press("Xác nhận", phone.say("6A1 Toán TX1\n2 8,5\n3 9")[0])
+    replies = phone.say("6A1 Toán TX1\n1 7\n2 6\n3 10\n4 5")
+    text = replies[0].text
+    assert "Chưa lưu gì" in text and "2 dòng cần sửa" in text and not replies[0].buttons
+    assert f"2. {lines[1].student.full_name}: đã có điểm TX1 = 8,5" in text
+    assert f"3. {lines[2].student.full_name}: đã có điểm TX1 = 9" in text
+    assert lines[0].student.full_name not in text
+    other_column = phone.say("6A1 Toán TX2\n2 6")  # the same students, another column
+    assert [b.label for b in other_column[0].buttons] == ["Xác nhận", "Hủy"]
+    with Session(engine) as check:
+        assert len(check.exec(select(ScoreEntry)).all()) == 2
+
+
 def test_cancel_writes_nothing(db, session, school, clock):
     engine, _ = db
     _, _, teacher_id = _math_teacher(session, school)
