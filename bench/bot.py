@@ -30,6 +30,9 @@ TEACHERS = 60
 BATCHES = 300
 WORKERS = 4
 ROUNDS = 3
+FLOOR_CHAIN = -1  # no school's: the app's chains are the schools' ids
+# One batch of the floor: class, subject, term, column, the class's students, its teacher.
+FloorCell = tuple[int, int, int, str, list[int], int]
 
 
 def run(backend: str) -> None:
@@ -100,7 +103,7 @@ def _side_by_side(engine, rounds, users, cells) -> tuple[float, float, float]:
     return app, floor, bare
 
 
-def _floor(engine, cells: list[tuple[int, int, str, list[int], int]],
+def _floor(engine, cells: list[FloorCell],
            bare: bool = False) -> float:
     """What the database alone does for one batch: 40 score rows and 40 audit rows whose
     hashes chain, in one transaction, through psycopg without the ORM or the app's checks,
@@ -122,13 +125,13 @@ def _floor(engine, cells: list[tuple[int, int, str, list[int], int]],
             f"SELECT coalesce(max(seq), 0) FROM {audit} WHERE chain = %s", (FLOOR_CHAIN,))
         seq, previous, now = head.fetchone()[0], "0" * 64, datetime.now(UTC)
         started = time.perf_counter()
-        for class_id, subject_id, column, students, teacher_id in cells:
+        for class_id, subject_id, term_id, column, students, teacher_id in cells:
             with connection.cursor() as cursor:
                 cursor.executemany(
                     f"INSERT INTO {scores} (student_id, class_id, subject_id, term_id, "
                     '"column", value, entered_by_id, entered_at, corrected) '
                     "VALUES (%s, %s, %s, %s, %s, 7.5, %s, %s, false) RETURNING id",
-                    [(s, class_id, subject_id, FLOOR_TERM[0], column, teacher_id, now)
+                    [(s, class_id, subject_id, term_id, column, teacher_id, now)
                      for s in students], returning=True)
                 ids = [cursor.fetchone()[0] for _ in _results(cursor)]
                 rows = []
@@ -146,10 +149,6 @@ def _floor(engine, cells: list[tuple[int, int, str, list[int], int]],
         return len(cells) / (time.perf_counter() - started)
 
 
-FLOOR_CHAIN = -1  # no school's: the app's chains are the schools' ids
-FLOOR_TERM: list[int] = []  # set once the app has shown which term it writes
-
-
 def _results(cursor):
     """Each statement's result of an executemany with returning=True."""
     while True:
@@ -158,19 +157,19 @@ def _results(cursor):
             return
 
 
-def _floor_cells(engine, school) -> list[tuple[int, int, str, list[int], int]]:
+def _floor_cells(engine, school) -> list[FloorCell]:
     """Every (class, subject, column) of the term the app's messages do not write, with
     the class's students and its teacher: cells no run of the app touches."""
     with engine.connect() as connection:
         written = {row[0] for row in connection.exec_driver_sql(
             "SELECT DISTINCT term_id FROM scoreentry")}
-        FLOOR_TERM[:] = [t for t in school.term_ids.values() if t not in written][:1]
+        term_id = next(t for t in school.term_ids.values() if t not in written)
         rosters: dict[int, list[int]] = {}
         for class_id, student_id in connection.exec_driver_sql(
                 "SELECT class_id, student_id FROM enrolment WHERE end_date IS NULL "
                 "ORDER BY class_id, roll_number"):
             rosters.setdefault(class_id, []).append(student_id)
-    return [(class_id, subject_id, column, rosters[class_id], teacher_id)
+    return [(class_id, subject_id, term_id, column, rosters[class_id], teacher_id)
             for column in ("TX1", "TX2", "TX3", "TX4", "GK", "CK")
             for (class_id, subject_id), teacher_id in sorted(school.teacher_of.items())]
 
