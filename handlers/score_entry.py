@@ -32,7 +32,14 @@ from services.school import (
     year_terms,
 )
 from services.score_values import parse_score, school_reading
-from services.scores import ScoreBatch, check_scores, filled_cells, find_cell, write_scores
+from services.scores import (
+    ScoreBatch,
+    check_scores,
+    filled_cells,
+    filled_students,
+    find_cell,
+    write_scores,
+)
 
 LIST_MISSING_UP_TO = 5  # more missing students than this: a count and /chuaco
 
@@ -290,8 +297,7 @@ def missing_students(ctx: Context, args: str) -> list[Reply]:
                            subject, [])
         except (ParseError, DomainError) as error:
             return [Reply(error.message)]
-        done = {line.student.id for line in roster(ctx.session, school_class.id)
-                if find_cell(ctx.session, line.student.id, subject.id, term.id, draft.column)}
+        done = filled_students(ctx.session, school_class.id, subject.id, term.id, draft.column)
         return [_missing_list(ctx, school_class, subject, draft.column, done)]
     if action is None or action.kind != "scores":
         return [Reply("Gõ /chuaco lớp môn cột, ví dụ /chuaco 6A1 Toán TX2; hoặc gõ ngay sau "

@@ -130,17 +130,13 @@ _BATCH_ROWS = (select(SchoolClass, Subject, Term)
                       Subject.id == bindparam("subject_id"), Term.id == bindparam("term_id")))
 
 
-def _cell(column):
-    """One student's cell of the batch's column, looked up by the unique index."""
-    return select(column).where(
-        ScoreEntry.student_id == Enrolment.student_id,
-        ScoreEntry.subject_id == bindparam("subject_id"),
-        ScoreEntry.term_id == bindparam("term_id"),
-        ScoreEntry.column == bindparam("column")).scalar_subquery()
-
-
+_CELL_ID = select(ScoreEntry.id).where(  # one student's cell, by the unique index
+    ScoreEntry.student_id == Enrolment.student_id,
+    ScoreEntry.subject_id == bindparam("subject_id"),
+    ScoreEntry.term_id == bindparam("term_id"),
+    ScoreEntry.column == bindparam("column")).scalar_subquery()
 _CLASS_CELLS = (select(Enrolment.student_id, Enrolment.roll_number, Student.full_name,
-                       _cell(ScoreEntry.id))
+                       _CELL_ID)
                 .join(Student, Student.id == Enrolment.student_id)
                 .where(Enrolment.class_id == bindparam("class_id"),
                        Enrolment.end_date.is_(None)))
@@ -163,8 +159,7 @@ def _batch_rows(session: Session, batch: ScoreBatch) -> tuple[SchoolClass, Subje
 def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) -> dict:
     students = _class_cells(session, batch.class_id, context.subject.id, context.term.id,
                             context.column)
-    filled = _shown(session, [students[s][1] for s in batch.values
-                              if s in students and students[s][1] is not None])
+    filled = _filled(session, students, batch.values)
     problems: list[LineProblem] = []
     parsed = {}
     for student_id, raw in batch.values.items():
@@ -172,11 +167,11 @@ def _parse_values(session: Session, context: BatchContext, batch: ScoreBatch) ->
             problems.append(LineProblem(f"HS mã {student_id}", f"không có trong danh sách lớp "
                                         f"{context.school_class.name} hiện nay."))
             continue
-        label, cell_id = students[student_id]
-        if cell_id is not None:
+        label, _ = students[student_id]
+        if student_id in filled:
             problems.append(LineProblem(label, f"đã có điểm {context.column} = "
-                                               f"{filled[cell_id]}; muốn đổi phải gửi yêu cầu "
-                                               "sửa điểm."))
+                                               f"{filled[student_id]}; muốn đổi phải gửi yêu "
+                                               "cầu sửa điểm."))
             continue
         try:
             parsed[student_id] = parse_score(raw, context.subject.kind)
@@ -193,7 +188,20 @@ def filled_cells(session: Session, class_id: int, subject_id: int, term_id: int,
                  student_ids) -> dict[int, str]:
     """Of these current students of the class, those whose cell in the column already
     holds a value: student id → the value as shown (one query, two when any is filled)."""
+    return _filled(session, _class_cells(session, class_id, subject_id, term_id, column),
+                   student_ids)
+
+
+def filled_students(session: Session, class_id: int, subject_id: int, term_id: int,
+                    column: str) -> set[int]:
+    """The class's current students whose cell in the column holds a value (one query)."""
     cells = _class_cells(session, class_id, subject_id, term_id, column)
+    return {student_id for student_id, (_, cell_id) in cells.items() if cell_id is not None}
+
+
+def _filled(session: Session, cells: dict[int, tuple[str, int | None]],
+            student_ids) -> dict[int, str]:
+    """Of `_class_cells`, these students' filled cells: student id → the value as shown."""
     wanted = {cells[s][1]: s for s in student_ids if s in cells and cells[s][1] is not None}
     return {wanted[cell_id]: shown for cell_id, shown in _shown(session, list(wanted)).items()}
 

@@ -96,6 +96,9 @@ def test_a_cell_already_filled_is_refused_at_preview_naming_the_value(db, sessio
     assert f"2. {lines[1].student.full_name}: đã có điểm TX1 = 8,5" in text
     assert f"3. {lines[2].student.full_name}: đã có điểm TX1 = 9" in text
     assert lines[0].student.full_name not in text
+    listed = phone.say("/chuaco 6A1 Toán TX1")[0].text
+    assert "40 học sinh chưa có điểm" in listed and lines[0].student.full_name in listed
+    assert lines[1].student.full_name not in listed and lines[2].student.full_name not in listed
     other_column = phone.say("6A1 Toán TX2\n2 6")  # the same students, another column
     assert [b.label for b in other_column[0].buttons] == ["Xác nhận", "Hủy"]
     with Session(engine) as check:
