@@ -182,7 +182,6 @@ def roster(session: Session, class_id: int, on: date | None = None) -> list[Rost
     return [RosterLine(e.roll_number, s, e) for e, s in rows]
 
 
-
 @dataclass(frozen=True)
 class StudentName:
     """What a score message needs of a student: who, and how their name is typed."""
